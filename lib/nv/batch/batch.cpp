@@ -1,0 +1,78 @@
+// Building and slicing request bodies in place.
+#include "nv/batch/batch.hpp"
+
+#include <cassert>
+
+namespace nv::batch {
+namespace {
+
+constexpr std::string_view body_open = "{\"nv\":[";
+constexpr std::string_view body_close = "]}";
+
+}  // namespace
+
+std::string_view batch::wire(std::size_t index) const noexcept {
+  const auto& u = users_[index];
+  return std::string_view(body_).substr(u.wire_begin, u.wire_end - u.wire_begin);
+}
+
+std::string_view batch::original_line(std::size_t index) const noexcept {
+  const auto& u = users_[index];
+  return std::string_view(lines_).substr(u.original_begin, u.original_end - u.original_begin);
+}
+
+std::uint64_t batch::first_offset() const noexcept {
+  return users_.empty() ? 0 : users_.front().offset;
+}
+
+std::uint64_t batch::end_offset() const noexcept {
+  return users_.empty() ? 0 : users_.back().end_offset;
+}
+
+void batch::build_body(std::size_t first, std::size_t count, std::string& out) const {
+  assert(first + count <= users_.size());
+  out.clear();
+  out.append(body_open);
+  for (std::size_t i = first; i < first + count; ++i) {
+    if (i != first) out.push_back(',');
+    out.append(wire(i));
+  }
+  out.append(body_close);
+}
+
+std::size_t batch::body_size_with(std::size_t wire_bytes) const noexcept {
+  std::size_t current = users_.empty() ? body_open.size() : body_.size();
+  return current + (users_.empty() ? 0 : 1) + wire_bytes + body_close.size();
+}
+
+void batch::append(const batch_user& origin, std::string_view wire, std::string_view original) {
+  assert(!closed_);
+  if (users_.empty()) {
+    body_.assign(body_open);
+  } else {
+    body_.push_back(',');
+  }
+  batch_user u = origin;
+  u.wire_begin = static_cast<std::uint32_t>(body_.size());
+  body_.append(wire);
+  u.wire_end = static_cast<std::uint32_t>(body_.size());
+  u.original_begin = static_cast<std::uint32_t>(lines_.size());
+  lines_.append(original);
+  u.original_end = static_cast<std::uint32_t>(lines_.size());
+  users_.push_back(u);
+}
+
+void batch::close() {
+  if (!closed_ && !users_.empty()) body_.append(body_close);
+  closed_ = true;
+}
+
+void batch::clear(std::uint32_t source_id) {
+  body_.clear();
+  lines_.clear();
+  users_.clear();
+  source_id_ = source_id;
+  closed_ = false;
+}
+
+}  // namespace nv::batch

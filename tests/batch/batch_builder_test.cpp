@@ -1,0 +1,115 @@
+// Tests for packing users into bodies: count and byte limits, sources, halves, reuse.
+#include "nv/batch/batch_builder.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace nv::batch;
+using nv::record::reject_code;
+
+namespace {
+
+batch_user origin(std::uint64_t line) {
+  return {.line = line, .offset = (line - 1) * 10, .end_offset = line * 10};
+}
+
+std::string user_wire(int n) {
+  return "{\"userID\":\"u" + std::to_string(n) + "\"}";
+}
+
+}  // namespace
+
+TEST_CASE("a batch is handed out as soon as it holds max_users users") {
+  batch_builder builder({.max_users = 3});
+  std::vector<std::unique_ptr<batch>> full;
+  for (int i = 1; i <= 7; ++i) {
+    auto result = builder.add(0, origin(i), user_wire(i), "line" + std::to_string(i));
+    CHECK_FALSE(result.rejected);
+    if (result.full) full.push_back(std::move(result.full));
+  }
+  REQUIRE(full.size() == 2);
+  CHECK(full[0]->body() == R"({"nv":[{"userID":"u1"},{"userID":"u2"},{"userID":"u3"}]})");
+  CHECK(full[1]->body() == R"({"nv":[{"userID":"u4"},{"userID":"u5"},{"userID":"u6"}]})");
+  CHECK(full[1]->first_offset() == 30);
+  CHECK(full[1]->end_offset() == 60);
+  CHECK(full[1]->user(2).line == 6);
+  CHECK(full[1]->wire(1) == R"({"userID":"u5"})");
+  CHECK(full[1]->original_line(0) == "line4");
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u7"}]})");
+  CHECK(rest->size() == 1);
+  CHECK_FALSE(builder.flush());
+}
+
+TEST_CASE("a batch is handed out before a user that would pass the byte limit") {
+  // Each wire is 15 bytes: 9 framing + 15 + 1 + 15 = 40 fits, a third makes 56.
+  batch_builder builder({.max_users = 100, .max_body_bytes = 40});
+  CHECK_FALSE(builder.add(0, origin(1), user_wire(1), "a").full);
+  CHECK_FALSE(builder.add(0, origin(2), user_wire(2), "b").full);
+  auto result = builder.add(0, origin(3), user_wire(3), "c");
+  REQUIRE(result.full);
+  CHECK(result.full->body().size() == 40);
+  CHECK(result.full->size() == 2);
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u3"}]})");
+}
+
+TEST_CASE("a user bigger than the byte limit alone is rejected as record_too_large") {
+  batch_builder builder({.max_users = 100, .max_body_bytes = 24});
+  CHECK_FALSE(builder.add(0, origin(1), "{\"userID\":\"u1\"}", "a").rejected);  // 9 + 15 = 24
+  auto result = builder.add(0, origin(2), "{\"userID\":\"u22\"}", "b");
+  REQUIRE(result.rejected);
+  CHECK(result.rejected->code == reject_code::record_too_large);
+  CHECK(result.rejected->message ==
+        "user is 16 bytes on the wire; a request body is limited to 24 bytes");
+  CHECK_FALSE(result.full);  // the pending batch is kept
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->size() == 1);
+}
+
+TEST_CASE("users of different sources never share a batch") {
+  batch_builder builder;
+  CHECK_FALSE(builder.add(0, origin(1), user_wire(1), "a").full);
+  auto result = builder.add(1, origin(1), user_wire(2), "b");
+  REQUIRE(result.full);
+  CHECK(result.full->source_id() == 0);
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->source_id() == 1);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u2"}]})");
+}
+
+TEST_CASE("build_body writes the body of any sub-range, e.g. the halves for bisection") {
+  batch_builder builder({.max_users = 4});
+  std::unique_ptr<batch> full;
+  for (int i = 1; i <= 4; ++i) full = builder.add(0, origin(i), user_wire(i), "x").full;
+  REQUIRE(full);
+  std::string body;
+  full->build_body(0, 2, body);
+  CHECK(body == R"({"nv":[{"userID":"u1"},{"userID":"u2"}]})");
+  full->build_body(2, 2, body);
+  CHECK(body == R"({"nv":[{"userID":"u3"},{"userID":"u4"}]})");
+  full->build_body(3, 1, body);
+  CHECK(body == R"({"nv":[{"userID":"u4"}]})");
+  full->build_body(0, 4, body);
+  CHECK(body == full->body());
+}
+
+TEST_CASE("recycled batches are reused with their buffers and start empty") {
+  batch_builder builder({.max_users = 1});
+  auto first = builder.add(0, origin(1), user_wire(1), "a").full;
+  REQUIRE(first);
+  const batch* address = first.get();
+  builder.recycle(std::move(first));
+  auto second = builder.add(2, origin(2), user_wire(2), "b").full;
+  REQUIRE(second);
+  CHECK(second.get() == address);
+  CHECK(second->size() == 1);
+  CHECK(second->source_id() == 2);
+  CHECK(second->body() == R"({"nv":[{"userID":"u2"}]})");
+  CHECK(second->original_line(0) == "b");
+}
