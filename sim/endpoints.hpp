@@ -1,0 +1,107 @@
+// The simulated API: authentication, rate limits, faults and every endpoint of API.md, answering
+// one parsed HTTP request at a time. Transport-free, so the session and unit tests share it.
+//
+// Assumed shapes (API.md is silent), all decided here:
+//  - userData and delete of an unknown user answer HTTP 404 with
+//    {"response":{"status":"error","message":"Error: user not found, user <id>"}}.
+//  - count answers {"response":{"status":"success","count":N}}; profile answers
+//    {"response":{"status":"success","data":[USER…],"next_offset":K|null}}, users ordered by id.
+//  - user_event/create takes {"nv":{"userID"|"anonymousID", "user_attributes"?, "event_name",
+//    "date"?: "YYYY-MM-DD", "attributes"?}} and records the event (today when no date).
+//  - Throttling: HTTP 429, Retry-After in whole seconds, message "Error: rate limit exceeded …".
+//  - --drop closes before the request is processed (nothing stored); --delay-ms delays the answer
+//    after processing.
+#pragma once
+
+#include "sim/faults.hpp"
+#include "sim/options.hpp"
+#include "sim/rate_window.hpp"
+#include "sim/stats.hpp"
+#include "sim/store.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nv::sim {
+
+/// The parts of an HTTP request the API looks at.
+struct request_view {
+  std::string_view method;  ///< "POST", "GET", …
+  std::string_view target;
+  std::string_view api_key;   ///< x-api-key
+  std::string_view brand_id;  ///< x-brand-id
+  std::string_view body;
+};
+
+/// What to send back, or that the connection is to be closed without an answer.
+struct answer {
+  unsigned status = 200;
+  std::string body;
+  std::string_view content_type = "application/json";
+  std::optional<std::chrono::seconds> retry_after;
+  bool drop = false;
+  std::chrono::milliseconds delay{0};
+};
+
+/// The in-memory API of every configured brand. Not thread-safe: nvsim runs one thread.
+class simulated_api {
+ public:
+  /// Creates the brands and seeds events from options.events_file. Throws std::runtime_error
+  /// when that file cannot be read (start-up only).
+  explicit simulated_api(const options& opts);
+
+  /// Answers one request (API endpoints and the /_sim/ control endpoints).
+  answer handle(const request_view& request);
+
+  /// Returns the statistics as served by GET /_sim/stats.
+  boost::json::object stats_json() const;
+
+ private:
+  struct brand_state {
+    brand_credentials credentials;
+    brand_store store;
+    std::vector<rate_window> limits;  // One per endpoint.
+    std::vector<window_peak> peaks;   // One per endpoint.
+  };
+
+  answer handle_api(endpoint e, const request_view& request);
+  answer handle_control(const request_view& request);
+  brand_state* authenticate(const request_view& request);
+  std::optional<answer> parse_body(std::string_view body, boost::json::storage_ptr memory,
+                                   boost::json::value& out);
+
+  answer create_users(brand_state& brand, const boost::json::value& body);
+  answer create_event(brand_state& brand, const boost::json::value& body);
+  answer delete_user(brand_state& brand, const boost::json::value& body);
+  answer user_data(brand_state& brand, const boost::json::value& body);
+  answer count_users(brand_state& brand, const boost::json::value& body);
+  answer list_profiles(brand_state& brand, const boost::json::value& body);
+  std::optional<answer> reject_by_rule(const check_result& checked);
+  void store_users(brand_state& brand, const check_result& checked, bool lost);
+
+  std::string users_ndjson() const;
+  void reset();
+  void seed_events(const std::string& path);
+
+  options options_;
+  std::vector<brand_state> brands_;
+  fault_injector faults_;
+  stats_table stats_;
+  std::vector<unsigned char> scratch_;  // Backs each request's JSON DOM.
+};
+
+/// Returns {"response":{"status":S,"message":M}} serialised.
+std::string envelope(std::string_view status, std::string_view message);
+
+/// Returns the JSON of a stored user as USER on the wire: {"userID"|"anonymousID", attributes}.
+boost::json::object user_json(const stored_user& user);
+
+}  // namespace nv::sim

@@ -1,0 +1,72 @@
+// One brand's in-memory users and events: what nvsim "stored".
+#pragma once
+
+#include "sim/wire_checks.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace nv::sim {
+
+/// A stored user: identity plus the merged attributes of every upsert.
+struct stored_user {
+  std::string id;
+  bool anonymous = false;
+  boost::json::object attributes;
+};
+
+/// One event: who, what, and the day (YYYY-MM-DD; a date-time is cut to its date).
+struct user_event {
+  std::string user_id;
+  std::string event_name;
+  std::string date;
+};
+
+/// Users, events and attribute types of one brand. Not thread-safe: nvsim runs one thread.
+class brand_store {
+ public:
+  /// Notes that a user arrived; returns whether it had arrived before (a duplicate).
+  bool note_received(const checked_user& user);
+
+  /// Creates or updates a user, merging attributes into what is stored.
+  void upsert(const checked_user& user);
+
+  /// Removes a user by userID; returns whether it existed.
+  bool erase(std::string_view user_id);
+
+  /// Returns the user with this userID, or null.
+  const stored_user* find(std::string_view user_id) const;
+
+  /// Records an event (seeded events survive clear()).
+  void add_event(user_event event, bool seeded = false);
+
+  /// Returns the userIDs with `event_name` between the two dates (inclusive), sorted, distinct.
+  std::vector<std::string> users_with_event(std::string_view event_name, std::string_view start,
+                                            std::string_view end) const;
+
+  /// Returns the attribute types this brand has seen, for the consistency check.
+  attribute_types& types() { return types_; }
+
+  /// Returns every stored user, ordered by identity.
+  const std::map<std::string, stored_user>& users() const { return users_; }
+
+  /// Forgets users, received identities, types and recorded (not seeded) events.
+  void clear();
+
+ private:
+  static std::string key(std::string_view id, bool anonymous);
+
+  std::map<std::string, stored_user> users_;  // Key: 'u' or 'a' then the id.
+  std::unordered_set<std::string> received_;
+  attribute_types types_;
+  std::vector<user_event> seeded_events_;
+  std::vector<user_event> events_;
+};
+
+}  // namespace nv::sim

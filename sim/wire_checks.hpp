@@ -1,0 +1,63 @@
+// nvsim's own strict checks of request bodies, written apart from lib/nv/record/ on purpose:
+// a bug in nvimport's serialiser must be caught here, not mirrored.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace nv::sim {
+
+/// The JSON type a custom attribute was first seen with (the API wants one type per attribute).
+enum class attribute_type : std::uint8_t { string, number, boolean, object };
+
+/// Returns the name of an attribute type as used in error messages.
+std::string_view type_name(attribute_type type) noexcept;
+
+/// The type of each custom attribute seen so far by one brand.
+using attribute_types = std::unordered_map<std::string, attribute_type>;
+
+/// One user of a create body that passed every check; points into the parsed body.
+struct checked_user {
+  std::string_view id;
+  bool anonymous = false;
+  const boost::json::object* attributes = nullptr;  ///< May be null: no user_attributes.
+};
+
+/// The result of checking a body: the users, or an error message for the 400 answer.
+struct check_result {
+  std::vector<checked_user> users;
+  attribute_types new_types;  ///< Custom attribute types the body introduces.
+  std::string error;  ///< "Error: <what>, user <id or #index>"; empty when the body is good.
+  bool ok() const { return error.empty(); }
+};
+
+/// Checks a user/create body {"nv":[USER…]} (1–100 users) against the brand's attribute
+/// `types`; the caller commits result.new_types once it accepts the batch.
+check_result check_create_body(const boost::json::value& body, const attribute_types& types);
+
+/// Checks a user_event/create body {"nv":{USER fields, "event_name":S, "date"?:S}} the same way.
+check_result check_event_body(const boost::json::value& body, const attribute_types& types);
+
+/// Records the attribute types an accepted body introduced.
+void commit_types(attribute_types& types, const check_result& accepted);
+
+/// Returns whether `text` is a real calendar date written YYYY-MM-DD.
+bool is_calendar_date(std::string_view text) noexcept;
+
+/// Returns whether `text` is E.164: '+', then 8–15 digits, the first not 0.
+bool is_e164(std::string_view text) noexcept;
+
+/// Returns whether `text` is a plausible address: one '@', non-empty local part and domain.
+bool is_plausible_email(std::string_view text) noexcept;
+
+/// Returns the number of UTF-8 code points in `text` (Boost.JSON has validated the encoding).
+std::size_t code_points(std::string_view text) noexcept;
+
+}  // namespace nv::sim
