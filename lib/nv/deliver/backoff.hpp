@@ -10,9 +10,9 @@ namespace nv::deliver {
 
 /// The bounds of retrying one batch after transient failures (network, timeout, 5xx).
 struct backoff_policy {
-  std::chrono::milliseconds base{200};   ///< Delay scale of the first retry.
-  std::chrono::milliseconds cap{30'000};  ///< No single wait is longer than this.
-  std::uint32_t max_attempts = 8;         ///< Attempts in all, the first one included.
+  std::chrono::milliseconds base{200};         ///< Delay scale of the first retry.
+  std::chrono::milliseconds cap{30'000};       ///< No single wait is longer than this.
+  std::uint32_t max_attempts = 8;              ///< Attempts in all, the first one included.
   std::chrono::milliseconds max_age{600'000};  ///< Give up once the batch has waited this long.
 };
 
