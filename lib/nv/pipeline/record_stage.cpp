@@ -1,0 +1,87 @@
+// The record stage's loop: one line at a time through the normaliser into the batch builder.
+#include "nv/pipeline/record_stage.hpp"
+
+#include <fmt/core.h>
+
+namespace nv::pipeline {
+
+std::uint64_t stage_counters::rejected_total() const noexcept {
+  std::uint64_t total = 0;
+  for (auto n : rejected) total += n;
+  return total;
+}
+
+record_stage::record_stage(normalise_function normalise, stage_options options)
+    : normalise_(std::move(normalise)), reader_(options.reader), builder_(options.batches) {
+  // A wire object is about as long as its line; reserve once so the hot path never grows it.
+  wire_.reserve(std::min<std::size_t>(options.reader.max_line_bytes, std::size_t{64} << 10));
+}
+
+std::uint32_t record_stage::open_source(std::string name) {
+  sources_.push_back(std::move(name));
+  reader_.reset();
+  open_ = true;
+  return static_cast<std::uint32_t>(sources_.size() - 1);
+}
+
+stage_event record_stage::next() {
+  if (!open_) return stage_event::idle;
+  for (;;) {
+    const source::line_event line = reader_.next();
+    switch (line.kind) {
+      case source::line_kind::need_more:
+        return stage_event::need_input;
+      case source::line_kind::end:
+        // Hand out the source's last partial batch first; the next call reports the end.
+        if (auto last = builder_.flush()) return hand_out(std::move(last));
+        open_ = false;
+        return stage_event::source_end;
+      case source::line_kind::blank:
+        ++counters_.read;
+        ++counters_.blank;
+        continue;
+      case source::line_kind::too_long:
+        ++counters_.read;
+        return reject_line(line, {record::reject_code::line_too_long,
+                                  fmt::format("line is {} bytes, over the maximum of {} bytes",
+                                              line.length, reader_.options().max_line_bytes)});
+      case source::line_kind::line:
+        if (auto event = take_line(line)) return *event;
+        continue;
+    }
+  }
+}
+
+std::optional<stage_event> record_stage::take_line(const source::line_event& line) {
+  ++counters_.read;
+  if (auto reason = normalise_(line.text, wire_)) return reject_line(line, std::move(*reason));
+  const auto source_id = static_cast<std::uint32_t>(sources_.size() - 1);
+  auto added = builder_.add(
+      source_id, {.line = line.number, .offset = line.offset, .end_offset = line.end_offset}, wire_,
+      line.text);
+  if (added.rejected) return reject_line(line, std::move(*added.rejected));
+  ++counters_.valid;
+  if (added.full) return hand_out(std::move(added.full));
+  return std::nullopt;
+}
+
+stage_event record_stage::hand_out(std::unique_ptr<batch::batch> full) {
+  ++counters_.batches;
+  counters_.body_bytes += full->body().size();
+  ready_ = std::move(full);
+  return stage_event::batch;
+}
+
+stage_event record_stage::reject_line(const source::line_event& line, record::reject reason) {
+  ++counters_.rejected[static_cast<std::size_t>(reason.code)];
+  rejected_.source_id = static_cast<std::uint32_t>(sources_.size() - 1);
+  rejected_.source = sources_.back();
+  rejected_.line = line.number;
+  rejected_.offset = line.offset;
+  rejected_.end_offset = line.end_offset;
+  rejected_.reason = std::move(reason);
+  rejected_.record = line.text;
+  return stage_event::reject;
+}
+
+}  // namespace nv::pipeline
