@@ -1,0 +1,135 @@
+// Tests for nvsim's strict wire checks: every rule of API.md's tables, one body at a time.
+#include "sim/wire_checks.hpp"
+
+#include <doctest/doctest.h>
+#include <boost/json/parse.hpp>
+
+#include <string>
+
+namespace {
+
+// Returns the error for a one-user body with these user_attributes ("" when accepted).
+std::string check_attrs(const std::string& attrs, nv::sim::attribute_types types = {}) {
+  auto body = boost::json::parse(R"({"nv":[{"userID":"u1","user_attributes":)" + attrs + "}]}");
+  return nv::sim::check_create_body(body, types).error;
+}
+
+std::string check(const std::string& text) {
+  nv::sim::attribute_types types;
+  return nv::sim::check_create_body(boost::json::parse(text), types).error;
+}
+
+}  // namespace
+
+TEST_CASE("a documented body passes and yields its users") {
+  auto body = boost::json::parse(
+      R"({"nv":[{"userID":"michaelclark@example.com","user_attributes":{"name":"Michael Smith",)"
+      R"("email":"michaelclark@example.com","mobile":"+551155256325","birth_date":"1990-11-25",)"
+      R"("gender":"male","email_opt_in":"1","sms_opt_in":"0","whatsapp_opt_in":"2","plan":"gold"}},)"
+      R"({"anonymousID":"anon-1"}]})");
+  nv::sim::attribute_types types;
+  auto result = nv::sim::check_create_body(body, types);
+  REQUIRE(result.ok());
+  REQUIRE(result.users.size() == 2);
+  CHECK(result.users[0].id == "michaelclark@example.com");
+  CHECK_FALSE(result.users[0].anonymous);
+  CHECK(result.users[1].id == "anon-1");
+  CHECK(result.users[1].anonymous);
+  CHECK(result.new_types.at("plan") == nv::sim::attribute_type::string);
+  CHECK(types.empty());  // The caller commits.
+}
+
+TEST_CASE("the nv array holds 1 to 100 users") {
+  CHECK(check(R"({"nv":[]})") == "Error: nv must hold 1-100 users, not 0");
+  std::string many = R"({"nv":[)";
+  for (int i = 0; i < 101; ++i) {
+    if (i > 0) many += ',';
+    many += R"({"userID":"x"})";
+  }
+  CHECK(check(many + "]}") == "Error: nv must hold 1-100 users, not 101");
+  CHECK(check(R"({"users":[]})") == "Error: body must be an object with an nv array");
+  CHECK(check(R"({"nv":[{"userID":"a"}],"x":1})") == "Error: unexpected field beside nv");
+  CHECK(check(R"({"nv":[1]})") == "Error: user must be an object, user #0");
+}
+
+TEST_CASE("identity: userID or anonymousID, strings of 1 to 100 code points") {
+  CHECK(check(R"({"nv":[{"userID":"a"},{}]})") ==
+        "Error: userID and anonymousID cannot be empty, user #1");
+  CHECK(check(R"({"nv":[{"userID":""}]})") == "Error: userID must be 1-100 characters, user #0");
+  CHECK(check(R"({"nv":[{"userID":7}]})") == "Error: userID must be a string, user #0");
+  CHECK(check(R"({"nv":[{"anonymousID":null}]})") ==
+        "Error: anonymousID must be a string, user #0");
+  std::string hundred_e_acute;
+  for (int i = 0; i < 100; ++i) hundred_e_acute += "\xc3\xa9";
+  CHECK(check(R"({"nv":[{"userID":")" + hundred_e_acute + R"("}]})").empty());
+  CHECK(check(R"({"nv":[{"userID":")" + hundred_e_acute + R"(e"}]})") ==
+        "Error: userID must be 1-100 characters, user #0");
+  CHECK(check(R"({"nv":[{"userID":"a","email":"a@b"}]})") == "Error: unknown field email, user a");
+}
+
+TEST_CASE("standard attributes follow API.md's rules") {
+  CHECK(check_attrs(R"({"gender":"Male"})") ==
+        R"(Error: bad gender "Male" (male, female or other), user u1)");
+  CHECK(check_attrs(R"({"gender":"other"})").empty());
+  CHECK(check_attrs(R"({"email_opt_in":1})") == "Error: email_opt_in must be a string, user u1");
+  CHECK(check_attrs(R"({"sms_opt_in":"3"})") ==
+        R"(Error: bad sms_opt_in "3" ("0", "1" or "2"), user u1)");
+  CHECK(check_attrs(R"({"birth_date":"1990-02-29"})") ==
+        R"(Error: bad birth_date "1990-02-29" (YYYY-MM-DD), user u1)");
+  CHECK(check_attrs(R"({"birth_date":"2000-02-29"})").empty());
+  CHECK(check_attrs(R"({"birth_date":"1986-08-19T15:45:00-0800"})") ==
+        R"(Error: bad birth_date "1986-08-19T15:45:00-0800" (YYYY-MM-DD), user u1)");
+  CHECK(check_attrs(R"({"mobile":"+0123456789"})") ==
+        R"(Error: bad mobile "+0123456789" (E.164), user u1)");
+  CHECK(check_attrs(R"({"mobile":"5511552563"})") ==
+        R"(Error: bad mobile "5511552563" (E.164), user u1)");
+  CHECK(check_attrs(R"({"email":"a@b@c"})") == R"(Error: bad email "a@b@c", user u1)");
+  CHECK(check_attrs(R"({"email":"@b"})") == R"(Error: bad email "@b", user u1)");
+  CHECK(check_attrs(R"({"name":")" + std::string(1000, 'n') + R"("})") ==
+        "Error: name longer than 999 characters, user u1");
+  CHECK(check_attrs(R"({"name":")" + std::string(999, 'n') + R"("})").empty());
+}
+
+TEST_CASE("custom attributes: names, values and one type per attribute per brand") {
+  CHECK(check_attrs(R"({"":"x"})") ==
+        R"(Error: attribute name "" must be 1-49 characters, user u1)");
+  CHECK(check_attrs(R"({")" + std::string(50, 'a') + R"(":"x"})") ==
+        "Error: attribute name \"" + std::string(50, 'a') + "\" must be 1-49 characters, user u1");
+  CHECK(check_attrs(R"({"tags":[1]})") ==
+        "Error: attribute tags must be a string, number, boolean or object, user u1");
+  CHECK(check_attrs(R"({"note":null})") ==
+        "Error: attribute note must be a string, number, boolean or object, user u1");
+  CHECK(check_attrs(R"({"note":")" + std::string(1000, 'x') + R"("})") ==
+        "Error: attribute note longer than 999 characters, user u1");
+  CHECK(check_attrs(R"({"n":1.5,"b":true,"o":{"k":[1]}})").empty());
+
+  nv::sim::attribute_types brand{{"age", nv::sim::attribute_type::number}};
+  CHECK(check_attrs(R"({"age":"7"})", brand) ==
+        "Error: attribute age changed type from number to string, user u1");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"k":true}},)"
+              R"({"userID":"b","user_attributes":{"k":{}}}]})") ==
+        "Error: attribute k changed type from boolean to object, user b");
+}
+
+TEST_CASE("a rejected body introduces no attribute types") {
+  nv::sim::attribute_types types;
+  auto body = boost::json::parse(
+      R"({"nv":[{"userID":"a","user_attributes":{"k":1}},{"userID":"b","user_attributes":{"gender":"M"}}]})");
+  auto result = nv::sim::check_create_body(body, types);
+  CHECK_FALSE(result.ok());
+  CHECK(result.users.empty());
+  CHECK(result.new_types.empty());
+}
+
+TEST_CASE("user_event/create bodies carry a user and an event") {
+  nv::sim::attribute_types types;
+  auto good = boost::json::parse(R"({"nv":{"userID":"a","event_name":"buy","date":"2024-01-02"}})");
+  CHECK(nv::sim::check_event_body(good, types).ok());
+  auto no_event = boost::json::parse(R"({"nv":{"userID":"a"}})");
+  CHECK(nv::sim::check_event_body(no_event, types).error ==
+        "Error: event_name must be a non-empty string, user a");
+  auto bad_date =
+      boost::json::parse(R"({"nv":{"userID":"a","event_name":"e","date":"2024-13-01"}})");
+  CHECK(nv::sim::check_event_body(bad_date, types).error ==
+        "Error: date must be YYYY-MM-DD, user a");
+}
