@@ -1,0 +1,80 @@
+// The typed API client.
+#include "nv/api/client.hpp"
+
+#include "nv/limit/sliding_window_limiter.hpp"
+
+namespace nv::api {
+
+namespace asio = boost::asio;
+
+endpoint_limiters endpoint_limiters::local(asio::any_io_executor executor, limit::rate_spec spec,
+                                           std::chrono::milliseconds margin) {
+  endpoint_limiters made;
+  for (const auto which : all_endpoints)
+    made.limiters_[index(which)] =
+        std::make_unique<limit::sliding_window_limiter>(executor, spec, margin);
+  return made;
+}
+
+void endpoint_limiters::set(endpoint which, std::unique_ptr<limit::rate_limiter> limiter) {
+  limiters_[index(which)] = std::move(limiter);
+}
+
+client::client(http::connection_pool& pool, credentials creds, endpoint_limiters& limiters)
+    : pool_(pool), limiters_(limiters) {
+  headers_ = {{"content-type", "application/json"}, {"accept", "application/json"}};
+  for (auto& header : creds.headers()) headers_.push_back(std::move(header));
+}
+
+asio::awaitable<call_result> client::call(endpoint which, std::string body) {
+  auto& limiter = limiters_[which];
+  co_await limiter.acquire();  // every attempt counts, retries included
+  // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
+  http::http_request request{std::string(path(which)), std::move(body), headers_};
+  auto response = co_await pool_.send(std::move(request));
+  call_result out;
+  if (!response) {
+    out.result = classify(response.error());
+    out.request_sent = response.error().request_sent;
+    co_return out;
+  }
+  out.http_status = response->status;
+  out.body = parser_.parse(response->body);
+  out.result = classify(response->status, out.body, response->retry_after);
+  if (out.result.kind == outcome_kind::throttled) {
+    // One throttled answer pauses the whole endpoint, not just this request.
+    std::optional<std::chrono::milliseconds> pause;
+    if (out.result.retry_after) pause = *out.result.retry_after;
+    limiter.throttled(pause);
+  }
+  co_return out;
+}
+
+asio::awaitable<call_result> client::send_create(std::string body) {
+  return call(endpoint::create, std::move(body));
+}
+
+asio::awaitable<call_result> client::send_user_event(std::string body) {
+  return call(endpoint::user_event, std::move(body));
+}
+
+asio::awaitable<call_result> client::delete_user(std::string user_id) {
+  return call(endpoint::delete_user, wire::user_id_body(user_id));
+}
+
+asio::awaitable<call_result> client::user_data(std::string user_id) {
+  return call(endpoint::user_data, wire::user_id_body(user_id));
+}
+
+asio::awaitable<call_result> client::count(event_query query) {
+  return call(endpoint::count,
+              wire::count_body(query.event_name, query.start_date, query.end_date));
+}
+
+asio::awaitable<call_result> client::profile(event_query query, std::uint64_t batch_size,
+                                             std::uint64_t offset) {
+  return call(endpoint::profile, wire::profile_body(query.event_name, query.start_date,
+                                                    query.end_date, batch_size, offset));
+}
+
+}  // namespace nv::api
