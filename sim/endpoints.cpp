@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <ctime>
@@ -153,9 +152,15 @@ answer simulated_api::handle_api(endpoint e, const request_view& request) {
 
 std::optional<answer> simulated_api::parse_body(std::string_view body, json::storage_ptr memory,
                                                 json::value& out) {
+  // The parser keeps its stack between requests; reset() hands it this request's storage.
   boost::system::error_code ec;
-  out = json::parse(body, ec, std::move(memory));
-  if (ec) return error(400, fmt::format("Error: malformed JSON: {}", ec.message()));
+  parser_.reset(std::move(memory));
+  parser_.write(body, ec);
+  if (ec) {
+    parser_.reset();  // Drops the partial DOM while its storage is still alive.
+    return error(400, fmt::format("Error: malformed JSON: {}", ec.message()));
+  }
+  out = parser_.release();
   if (!out.is_object()) return error(400, "Error: body must be a JSON object");
   return std::nullopt;
 }

@@ -20,6 +20,7 @@
 #include "sim/store.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
@@ -96,6 +97,7 @@ class simulated_api {
   fault_injector faults_;
   stats_table stats_;
   std::vector<unsigned char> scratch_;  // Backs each request's JSON DOM.
+  boost::json::parser parser_;          // Reused: its stack keeps its capacity.
 };
 
 /// Returns {"response":{"status":S,"message":M}} serialised.

@@ -60,13 +60,15 @@ class brand_store {
   void clear();
 
  private:
-  static std::string key(std::string_view id, bool anonymous);
+  // Returns the map key of a user, 'u' or 'a' then the id, in a buffer reused by the next call.
+  const std::string& key(std::string_view id, bool anonymous) const;
 
   std::map<std::string, stored_user> users_;  // Key: 'u' or 'a' then the id.
   std::unordered_set<std::string> received_;
   attribute_types types_;
   std::vector<user_event> seeded_events_;
   std::vector<user_event> events_;
+  mutable std::string key_;  // Spares an allocation per lookup.
 };
 
 }  // namespace nv::sim
