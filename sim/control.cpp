@@ -52,7 +52,7 @@ void simulated_api::seed_events(const std::string& path) {
 answer simulated_api::handle_control(const request_view& request) {
   std::string_view path = request.target.substr(0, request.target.find('?'));
   if (path == "/_sim/stats" && request.method == "GET")
-    return answer{200, json::serialize(stats_json())};
+    return answer{200, json::serialize(stats_json_locked())};
   if (path == "/_sim/users" && request.method == "GET")
     return answer{200, users_ndjson(), "application/x-ndjson"};
   if (path == "/_sim/reset" && request.method == "POST") {
@@ -63,6 +63,11 @@ answer simulated_api::handle_control(const request_view& request) {
 }
 
 json::object simulated_api::stats_json() const {
+  std::lock_guard lock(mutex_);
+  return stats_json_locked();
+}
+
+json::object simulated_api::stats_json_locked() const {
   json::object endpoints;
   for (std::size_t i = 0; i < endpoint_count; ++i) {
     endpoint_stats s = stats_[i];

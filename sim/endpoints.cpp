@@ -80,6 +80,11 @@ json::object user_json(const stored_user& user) {
 }
 
 answer simulated_api::handle(const request_view& request) {
+  std::lock_guard lock(mutex_);
+  return handle_locked(request);
+}
+
+answer simulated_api::handle_locked(const request_view& request) {
   std::string_view path = request.target.substr(0, request.target.find('?'));
   if (path.starts_with("/_sim/")) return handle_control(request);
   auto e = endpoint_from_path(path);

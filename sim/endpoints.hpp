@@ -26,6 +26,7 @@
 
 #include <array>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,7 +53,8 @@ struct answer {
   std::chrono::milliseconds delay{0};
 };
 
-/// The in-memory API of every configured brand. Not thread-safe: nvsim runs one thread.
+/// The in-memory API of every configured brand. Thread-safe: one request at a time, so the
+/// store, the rate windows and the statistics stay exact when sessions run on several threads.
 class simulated_api {
  public:
   /// Creates the brands and seeds events from options.events_file. Throws std::runtime_error
@@ -73,6 +75,8 @@ class simulated_api {
     std::vector<window_peak> peaks;   // One per endpoint.
   };
 
+  answer handle_locked(const request_view& request);
+  boost::json::object stats_json_locked() const;
   answer handle_api(endpoint e, const request_view& request);
   answer handle_control(const request_view& request);
   brand_state* authenticate(const request_view& request);
@@ -98,6 +102,7 @@ class simulated_api {
   stats_table stats_;
   std::vector<unsigned char> scratch_;  // Backs each request's JSON DOM.
   boost::json::parser parser_;          // Reused: its stack keeps its capacity.
+  mutable std::mutex mutex_;            // Guards all of the above.
 };
 
 /// Returns {"response":{"status":S,"message":M}} serialised.

@@ -12,6 +12,8 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -26,7 +28,7 @@ int run(const nv::sim::options& opts) {
     }
     tls = nv::sim::make_tls_context(cert, key);
   }
-  boost::asio::io_context io{1};
+  boost::asio::io_context io{static_cast<int>(opts.threads)};
   nv::sim::simulated_api api(opts);
   nv::sim::server srv(io, opts, api, tls.get());
   srv.start();
@@ -41,7 +43,10 @@ int run(const nv::sim::options& opts) {
   // Tests read this line through a pipe to learn the port: flush it at once.
   fmt::print("listening on {}:{}\n", opts.host, srv.port());
   std::fflush(stdout);
+  std::vector<std::thread> more;
+  for (unsigned i = 1; i < opts.threads; ++i) more.emplace_back([&io] { io.run(); });
   io.run();
+  for (auto& t : more) t.join();
   return 0;
 }
 

@@ -51,6 +51,7 @@ struct options {
   rate_limit rate;
   fault_options faults;
   std::chrono::seconds io_timeout{30};
+  unsigned threads = 1;  ///< Threads running the io_context.
 };
 
 /// Parses argv into options with CLI11. Returns nothing after printing help or an error; then

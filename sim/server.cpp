@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
@@ -49,11 +50,14 @@ void server::stop() {
 
 asio::awaitable<void> server::accept_loop() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    // A strand per connection: Beast's stream timer must not run beside the session on
+    // another thread.
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(acceptor_.get_executor()),
+                                                        asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) continue;  // E.g. EMFILE: the next accept may succeed.
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto executor = acceptor_.get_executor();
+    auto executor = socket.get_executor();
     if (tls_)
       asio::co_spawn(executor, serve_tls(std::move(socket), *tls_, api_, settings_), report_escape);
     else

@@ -78,16 +78,15 @@ std::string check_custom(std::string_view name, const json::value& v, const attr
   if (!type) return fmt::format("attribute {} must be a string, number, boolean or object", name);
   if (v.is_string() && code_points(v.get_string()) > max_string_chars)
     return fmt::format("attribute {} longer than 999 characters", name);
-  std::string key(name);
   const attribute_type* first = nullptr;
-  if (auto it = known.find(key); it != known.end())
+  if (auto it = known.find(name); it != known.end())
     first = &it->second;
-  else if (auto jt = batch.find(key); jt != batch.end())
+  else if (auto jt = batch.find(name); jt != batch.end())
     first = &jt->second;
   if (first && *first != *type)
     return fmt::format("attribute {} changed type from {} to {}", name, type_name(*first),
                        type_name(*type));
-  if (!first) batch.emplace(std::move(key), *type);
+  if (!first) batch.emplace(std::string(name), *type);
   return {};
 }
 

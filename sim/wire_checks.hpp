@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,8 +21,16 @@ enum class attribute_type : std::uint8_t { string, number, boolean, object };
 /// Returns the name of an attribute type as used in error messages.
 std::string_view type_name(attribute_type type) noexcept;
 
-/// The type of each custom attribute seen so far by one brand.
-using attribute_types = std::unordered_map<std::string, attribute_type>;
+/// Hashes std::string and std::string_view alike, so lookups by a view need no copy.
+struct name_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const noexcept {
+    return std::hash<std::string_view>{}(name);
+  }
+};
+
+/// The type of each custom attribute seen so far by one brand; found by string_view.
+using attribute_types = std::unordered_map<std::string, attribute_type, name_hash, std::equal_to<>>;
 
 /// One user of a create body that passed every check; points into the parsed body.
 struct checked_user {
