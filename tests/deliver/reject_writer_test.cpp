@@ -55,7 +55,7 @@ TEST_CASE("control characters, quotes and backslashes are escaped") {
         "\n");
 }
 
-TEST_CASE("valid UTF-8 is kept; each invalid byte becomes \\u00XX of the byte") {
+TEST_CASE("valid UTF-8 is kept and each invalid byte becomes \\u00XX of the byte") {
   std::string out;
   append_json_bytes(out, "é€😀");
   CHECK(out == "\"é€😀\"");

@@ -121,7 +121,7 @@ std::vector<std::unique_ptr<nv::source::byte_source>> one(std::string data,
 
 }  // namespace
 
-TEST_CASE("CRLF, a BOM, trailing whitespace and blank lines are accepted; blanks are counted") {
+TEST_CASE("CRLF, a BOM, trailing whitespace and blank lines are accepted and blanks counted") {
   std::string input =
       "\xEF\xBB\xBF{\"userID\":\"a\"}\r\n\r\n   \n{\"userID\":\"b\"}  \n\n{\"userID\":\"c\"}";
   for (std::size_t piece : {1, 3, 4096}) {
