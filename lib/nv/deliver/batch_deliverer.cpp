@@ -91,6 +91,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
       case api::outcome_kind::retry: {
         auto delay = backoff_.next_delay(attempt, age);
         if (!delay) {
+          last_failure_ = result.message;
           reject_range(*b, first, count, record::reject_code::delivery_failed,
                        fmt::format("gave up after {} attempts: {}", attempt, result.message));
           co_return range_end::settled;

@@ -54,6 +54,9 @@ class batch_deliverer {
   /// Returns the server's message for the refused credentials.
   const std::string& auth_message() const noexcept { return auth_message_; }
 
+  /// Returns the message of the last transient failure that ended a batch (last error seen).
+  const std::string& last_failure() const noexcept { return last_failure_; }
+
   /// Stops sending: batches not yet settled end as not_sent.
   void stop() noexcept { stopping_ = true; }
 
@@ -85,6 +88,7 @@ class batch_deliverer {
   bool auth_failed_ = false;
   bool stopping_ = false;
   std::string auth_message_;
+  std::string last_failure_;
   std::size_t pending_ = 0;                       // read-backs spawned and not ended
   boost::asio::steady_timer* drained_ = nullptr;  // woken when pending_ drops to 0
 };

@@ -145,6 +145,7 @@ asio::awaitable<import_result> import_job::run() {
   result.remote = counters_;
   result.read_error = read_error_;
   result.reject_error = reject_error_;
+  result.last_failure = deliverer_.last_failure();
   result.auth_failed = deliverer_.auth_failed();
   result.auth_message = deliverer_.auth_message();
   co_return result;

@@ -38,6 +38,7 @@ struct import_result {
   delivery_counters remote;        ///< what became of the accepted users
   std::string read_error;          ///< a source that could not be read, if any
   std::string reject_error;        ///< the reject file could not be written, if any
+  std::string last_failure;        ///< the last error that made a batch give up, if any
   bool auth_failed = false;
   std::string auth_message;
 };
