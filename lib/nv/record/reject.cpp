@@ -7,12 +7,13 @@ namespace nv::record {
 namespace {
 
 constexpr std::array<std::string_view, reject_code_count> names = {
-    "line_too_long",    "invalid_utf8",          "malformed_json",   "not_an_object",
-    "duplicate_key",    "missing_user_id",       "bad_user_id",      "user_id_too_long",
-    "bad_anonymous_id", "anonymous_id_too_long", "bad_string_field", "bad_email",
-    "bad_mobile",       "bad_birth_date",        "bad_gender",       "bad_opt_in",
-    "bad_attr_name",    "attr_name_too_long",    "bad_attr_value",   "attr_value_too_long",
-    "attr_type_changed", "record_too_large",     "server_rejected",  "delivery_failed",
+    "line_too_long",     "invalid_utf8",          "malformed_json",   "not_an_object",
+    "duplicate_key",     "missing_user_id",       "bad_user_id",      "user_id_too_long",
+    "bad_anonymous_id",  "anonymous_id_too_long", "bad_string_field", "bad_email",
+    "bad_mobile",        "bad_birth_date",        "bad_gender",       "bad_opt_in",
+    "bad_attr_name",     "attr_name_too_long",    "bad_attr_value",   "attr_value_too_long",
+    "attr_type_changed", "too_many_attr_names",   "record_too_large", "server_rejected",
+    "delivery_failed",
 };
 
 }  // namespace

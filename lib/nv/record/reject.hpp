@@ -37,6 +37,7 @@ enum class reject_code : std::uint8_t {
   bad_attr_value,
   attr_value_too_long,
   attr_type_changed,
+  too_many_attr_names,
   // Packing.
   record_too_large,
   // Delivery.
@@ -44,7 +45,8 @@ enum class reject_code : std::uint8_t {
   delivery_failed,
 };
 
-inline constexpr std::size_t reject_code_count = static_cast<std::size_t>(reject_code::delivery_failed) + 1;
+inline constexpr std::size_t reject_code_count =
+    static_cast<std::size_t>(reject_code::delivery_failed) + 1;
 
 /// Returns the stable snake_case name of a code, as written to reject files and metrics.
 std::string_view code_name(reject_code code) noexcept;

@@ -1,0 +1,29 @@
+// The JSON number grammar, checked on the input text that the wire keeps as is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace nv::record {
+
+/// Returns whether `text` is exactly one JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?
+/// ([eE][+-]?[0-9]+)?), with nothing before or after it.
+bool is_json_number(std::string_view text) noexcept;
+
+/// Returns the value of the JSON number `text` when it is exactly an integer in [0, 999999]
+/// ("1", "1.0", "10e-1", "-0" all qualify; "1.5", "-1", "1e7" do not), else nothing. Exact:
+/// digits are compared, never rounded through a double.
+std::optional<std::uint32_t> exact_small_integer(std::string_view text) noexcept;
+
+/// Returns `text` without the JSON white space (space, tab, CR, LF) at its end.
+inline std::string_view trim_json_space_right(std::string_view text) noexcept {
+  while (!text.empty()) {
+    const char c = text.back();
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace nv::record

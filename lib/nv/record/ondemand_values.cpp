@@ -1,0 +1,115 @@
+// Copy-free reads of keys and strings, and compact re-serialisation of on-demand values with
+// validation and a depth limit.
+#include "nv/record/ondemand_values.hpp"
+
+#include "nv/record/json_escape.hpp"
+#include "nv/record/json_number.hpp"
+
+namespace nv::record {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+walk_result malformed(simdjson::error_code error) {
+  return {walk_status::malformed, error};
+}
+
+/// Appends a string read by read_string(): as is between quotes when plain, else escaped.
+void append_string(std::string& out, std::string_view text, bool plain) {
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    append_json_string(out, text);
+  }
+}
+
+}  // namespace
+
+walk_result write_compact(od::value& value, std::string& out, std::size_t depth_left) {
+  od::json_type type{};
+  if (auto error = value.type().get(type)) return malformed(error);
+  switch (type) {
+    case od::json_type::object: {
+      if (depth_left == 0) return {walk_status::too_deep};
+      od::object object;
+      if (auto error = value.get_object().get(object)) return malformed(error);
+      return write_compact_object(object, out, depth_left - 1);
+    }
+    case od::json_type::array: {
+      if (depth_left == 0) return {walk_status::too_deep};
+      od::array array;
+      if (auto error = value.get_array().get(array)) return malformed(error);
+      return write_compact_array(array, out, depth_left - 1);
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      bool plain = false;
+      if (auto error = read_string(value, text, plain)) return malformed(error);
+      append_string(out, text, plain);
+      return {};
+    }
+    case od::json_type::number: {
+      const std::string_view text = trim_json_space_right(value.raw_json_token());
+      if (!is_json_number(text)) return malformed(simdjson::NUMBER_ERROR);
+      if (!number_fits(value)) return {walk_status::bad_number};
+      out += text;
+      return {};
+    }
+    case od::json_type::boolean: {
+      bool flag = false;
+      if (auto error = value.get_bool().get(flag)) return malformed(error);
+      out += flag ? "true" : "false";
+      return {};
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto error = value.is_null().get(is_null)) return malformed(error);
+      if (!is_null) return malformed(simdjson::N_ATOM_ERROR);
+      out += "null";
+      return {};
+    }
+  }
+  return malformed(simdjson::TAPE_ERROR);
+}
+
+walk_result write_compact_array(od::array& array, std::string& out, std::size_t depth_left) {
+  out += '[';
+  bool first = true;
+  for (auto element_result : array) {
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) return malformed(error);
+    if (!first) out += ',';
+    first = false;
+    if (auto result = write_compact(element, out, depth_left); result.status != walk_status::ok) {
+      return result;
+    }
+  }
+  out += ']';
+  return {};
+}
+
+walk_result write_compact_object(od::object& object, std::string& out, std::size_t depth_left) {
+  out += '{';
+  bool first = true;
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return malformed(error);
+    std::string_view key;
+    bool plain = false;
+    if (auto error = read_key(field, key, plain)) return malformed(error);
+    if (!first) out += ',';
+    first = false;
+    append_string(out, key, plain);
+    out += ':';
+    if (auto result = write_compact(field.value(), out, depth_left);
+        result.status != walk_status::ok) {
+      return result;
+    }
+  }
+  out += '}';
+  return {};
+}
+
+}  // namespace nv::record

@@ -1,0 +1,139 @@
+// Reading on-demand values without copies where possible, and re-serialising them compactly
+// with validation: object values of custom attributes go to the wire this way, and a rejected
+// record's remaining values are walked this way so that malformed JSON is reported as such.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "nv/record/json_number.hpp"
+
+namespace nv::record {
+
+namespace detail {
+
+// Eight bytes at a time (SWAR): keys and strings are short, so a libc call costs more than it
+// saves. Little-endian only; elsewhere the byte loops below do the work.
+inline constexpr bool use_words = std::endian::native == std::endian::little;
+inline constexpr std::uint64_t ones = 0x0101010101010101ull;
+inline constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+/// Marks (high bit) the bytes of `word` equal to `byte`; the lowest mark is exact.
+constexpr std::uint64_t bytes_equal(std::uint64_t word, unsigned char byte) noexcept {
+  const std::uint64_t x = word ^ (ones * byte);
+  return (x - ones) & ~x & highs;
+}
+
+inline std::uint64_t load_word(const char* p) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+/// Returns the first '"' or '\\' from `p`; one must follow before the buffer's padding ends.
+inline const char* find_quote_or_backslash(const char* p) noexcept {
+  if constexpr (use_words) {
+    for (;; p += 8) {
+      const std::uint64_t word = load_word(p);
+      const std::uint64_t marks = bytes_equal(word, '"') | bytes_equal(word, '\\');
+      if (marks != 0) return p + std::countr_zero(marks) / 8;
+    }
+  }
+  while (*p != '"' && *p != '\\') ++p;
+  return p;
+}
+
+/// Returns whether `text`, a token of the padded input, holds a backslash. The last word may
+/// read up to 7 bytes past the token, inside the input or its padding; they are masked off.
+inline bool has_backslash(std::string_view text) noexcept {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  if constexpr (use_words) {
+    for (; p < end; p += 8) {
+      std::uint64_t marks = bytes_equal(load_word(p), '\\');
+      const auto left = static_cast<std::size_t>(end - p);
+      if (left < 8) marks &= (std::uint64_t{1} << (8 * left)) - 1;
+      if (marks != 0) return true;
+    }
+    return false;
+  }
+  for (; p < end; ++p) {
+    if (*p == '\\') return true;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+/// Reads the key of `field`. A key without escapes is viewed in the input (no copy, `plain`
+/// set); otherwise it is unescaped into the parser's string buffer.
+inline simdjson::error_code read_key(simdjson::ondemand::field& field, std::string_view& key,
+                                     bool& plain) {
+  // The parser has checked that the key's closing quote exists inside the line, and the line
+  // is followed by SIMDJSON_PADDING bytes, so this scan stops in time and reads nothing past.
+  const char* start = field.key().raw();
+  const char* p = detail::find_quote_or_backslash(start);
+  plain = *p == '"';
+  if (plain) {
+    key = std::string_view(start, static_cast<std::size_t>(p - start));
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(key);
+}
+
+/// Reads a string value the same way: viewed in the input when it holds no escape (`plain`:
+/// it can go to the wire between quotes as is), else unescaped.
+inline simdjson::error_code read_string(simdjson::ondemand::value& value, std::string_view& text,
+                                        bool& plain) {
+  // The raw token is the quoted string plus any white space up to the next token.
+  const std::string_view raw = trim_json_space_right(value.raw_json_token());
+  plain = raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' && !detail::has_backslash(raw);
+  if (plain) {
+    text = raw.substr(1, raw.size() - 2);
+    // Consume the token: simdjson 3.0.1 skips an unread string followed by ':' as if it were a
+    // key, which would let `{"a":"b":"c"}` through.
+    simdjson::ondemand::raw_json_string consumed;
+    return value.get_raw_json_string().get(consumed);
+  }
+  return value.get_string().get(text);
+}
+
+/// Returns whether the number `value` (already checked against the grammar) fits a 64-bit
+/// integer or a finite double, as simdjson and most JSON stacks read numbers; `1e400` and
+/// integers past 64 bits do not. Consumes the value.
+inline bool number_fits(simdjson::ondemand::value& value) noexcept {
+  simdjson::ondemand::number number;
+  return value.get_number().get(number) == simdjson::SUCCESS;
+}
+
+/// How a walk ended. `too_deep`: a container sat deeper than allowed; `bad_number`: a number
+/// does not fit (number_fits()); the value is then only partly consumed and its remaining text
+/// unchecked.
+enum class walk_status : unsigned char { ok, malformed, too_deep, bad_number };
+
+struct walk_result {
+  walk_status status = walk_status::ok;
+  simdjson::error_code error = simdjson::SUCCESS;  // why, when malformed
+};
+
+/// Appends `value` to `out` as compact JSON: strings re-escaped, numbers as written (checked
+/// against the JSON grammar and number_fits()), literals, and containers nested at most
+/// `depth_left` levels (a container at the top counts as one).
+walk_result write_compact(simdjson::ondemand::value& value, std::string& out,
+                          std::size_t depth_left);
+
+/// Appends the elements of an already started array, with the brackets, as write_compact does.
+walk_result write_compact_array(simdjson::ondemand::array& array, std::string& out,
+                                std::size_t depth_left);
+
+/// Appends the fields of an already started object, with the braces, as write_compact does.
+walk_result write_compact_object(simdjson::ondemand::object& object, std::string& out,
+                                 std::size_t depth_left);
+
+}  // namespace nv::record

@@ -1,0 +1,146 @@
+// The accepted fields of the record being normalised, and their serialisation as a wire user.
+// Views point into the parser's buffers or the input line: valid until the next parse.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "nv/record/attribute_types.hpp"
+#include "nv/record/reject.hpp"
+#include "nv/record/same_text.hpp"
+#include "nv/record/standard_fields.hpp"
+
+namespace nv::record {
+
+/// One custom attribute: its name, type and wire text (a string unescaped, a number or boolean
+/// as JSON; an object's compact JSON lives in the object buffer at `object_offset`).
+struct custom_attr {
+  std::string_view name;
+  attr_type type = attr_type::string;
+  std::string_view text;
+  bool name_plain = true;   // name needs no escaping
+  bool text_plain = true;   // string value needs no escaping
+  bool registered = false;  // the name's type is already in the run's registry
+  std::size_t object_offset = 0;
+  std::size_t object_size = 0;
+};
+
+/// Text for the wire and whether it can go between quotes without escaping.
+struct wire_text {
+  std::string_view text;
+  bool plain = true;
+};
+
+/// The fields of one record. Cleared, not reallocated, between records.
+class record_fields {
+ public:
+  /// Forgets the previous record; keeps the capacity.
+  void clear() noexcept;
+
+  /// Marks field `id` as given under `key` (inside `container` when not empty). Returns false
+  /// when the field was already given under any spelling: see duplicate().
+  bool claim(field_id id, std::string_view key, std::string_view container) noexcept {
+    const auto bit = std::uint32_t{1} << static_cast<unsigned>(id);
+    if (given_ & bit) return false;
+    given_ |= bit;
+    seen_[static_cast<std::size_t>(id)] = {container, key};
+    return true;
+  }
+
+  /// Returns the duplicate_key reject for a claim() of `id` under `key` that returned false.
+  reject duplicate(field_id id, std::string_view key, std::string_view container) const;
+
+  /// Marks custom attribute `name` as given; returns false when it already was. When the
+  /// record so far repeats the custom names of an earlier accepted record, `cached` is set to
+  /// the type then registered for `name` (a shortcut past the registry and the name rules).
+  bool claim_custom(std::string_view name, bool& cached, std::optional<attr_type>& type) {
+    const std::size_t index = custom_keys_.size();
+    if (on_recent_track_ && index < recent_count_ && same_text(recent_[index].name, name)) {
+      // The names so far equal recent_'s first ones, which are distinct: no scan needed.
+      cached = true;
+      type = recent_[index].type;
+      custom_keys_.push_back(name);
+      return true;
+    }
+    cached = false;
+    on_recent_track_ = false;
+    return claim_new_custom(name);
+  }
+
+  /// Remembers this (accepted) record's custom names and their registered types, so the next
+  /// record with the same names in the same order skips lookups.
+  void remember(const attribute_types& types);
+
+  /// Sets the wire text of an identity or standard field (empty: not provided).
+  void set(field_id id, wire_text text) noexcept {
+    values_[static_cast<std::size_t>(id)] = text;
+    if (!text.text.empty()) set_ |= std::uint32_t{1} << static_cast<unsigned>(id);
+  }
+
+  /// Adds a custom attribute whose wire text is `text` (unescaped for strings).
+  void add_custom(wire_text name, attr_type type, wire_text text, bool registered) {
+    customs_.push_back({name.text, type, text.text, name.plain, text.plain, registered, 0, 0});
+  }
+
+  /// Returns the buffer that object-valued attributes are written into.
+  std::string& object_buffer() noexcept { return objects_; }
+
+  /// Adds an object-valued custom attribute whose compact JSON starts at `offset` in the
+  /// object buffer and runs to its end.
+  void add_object(wire_text name, std::size_t offset, bool registered) {
+    customs_.push_back({name.text,
+                        attr_type::object,
+                        {},
+                        name.plain,
+                        true,
+                        registered,
+                        offset,
+                        objects_.size() - offset});
+  }
+
+  /// Returns whether userID or anonymousID was given with a value.
+  bool has_identity() const noexcept {
+    return (set_ & (std::uint32_t{1} << static_cast<unsigned>(field_id::user_id) |
+                    std::uint32_t{1} << static_cast<unsigned>(field_id::anonymous_id))) != 0;
+  }
+
+  /// Returns the custom attributes in input order.
+  const std::vector<custom_attr>& customs() const noexcept { return customs_; }
+
+  /// Appends the wire user: {"userID":…,"anonymousID":…,"user_attributes":{…}}, standard
+  /// attributes in canonical order, then custom attributes in input order.
+  void write_wire(std::string& wire) const;
+
+ private:
+  struct seen_key {
+    std::string_view container;
+    std::string_view key;
+  };
+
+  bool claim_new_custom(std::string_view name);
+
+  struct recent_name {
+    std::string name;
+    std::optional<attr_type> type;
+  };
+
+  static_assert(field_count <= 32);
+  std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
+  std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
+  std::array<wire_text, field_count> values_{};  // valid where set_ says so
+  std::array<seen_key, field_count> seen_{};     // valid where given_ says so
+  std::vector<custom_attr> customs_;
+  std::vector<std::string_view> custom_keys_;          // every custom name given, null or not
+  std::unordered_set<std::string_view> custom_names_;  // the same, past a few names
+  std::string objects_;
+  std::vector<recent_name> recent_;  // custom names of an earlier accepted record, in order
+  std::size_t recent_count_ = 0;     // entries of recent_ in use (it never shrinks)
+  bool on_recent_track_ = true;      // custom names so far equal recent_'s first ones
+};
+
+}  // namespace nv::record

@@ -1,0 +1,378 @@
+// Parse → normalise → validate → wire for one line, on one reused simdjson on-demand parser.
+#include "nv/record/record_normaliser.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "nv/record/field_checks.hpp"
+#include "nv/record/json_escape.hpp"
+#include "nv/record/json_number.hpp"
+#include "nv/record/ondemand_values.hpp"
+#include "nv/record/parse_failure.hpp"
+#include "nv/record/record_fields.hpp"
+#include "nv/record/standard_fields.hpp"
+#include "nv/record/utf8.hpp"
+
+namespace nv::record {
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+/// How deep the rest of a rejected line is still checked for well-formedness.
+constexpr std::size_t validation_depth = 256;
+/// Parser capacity allocated up front, so ordinary lines never make it reallocate.
+constexpr std::size_t preallocated_bytes = 64 * 1024;
+
+attr_type attr_type_of(json_kind kind) noexcept {
+  switch (kind) {
+    case json_kind::number:
+      return attr_type::number;
+    case json_kind::boolean:
+      return attr_type::boolean;
+    case json_kind::object:
+      return attr_type::object;
+    default:
+      return attr_type::string;
+  }
+}
+
+/// Reads a value's type and, for a scalar, its text (checked); containers are left unread.
+error_code decode(od::value& value, json_scalar& out) {
+  od::json_type type{};
+  if (auto error = value.type().get(type)) return error;
+  switch (type) {
+    case od::json_type::string:
+      out.kind = json_kind::string;
+      return read_string(value, out.text, out.plain);
+    case od::json_type::number:
+      out.kind = json_kind::number;
+      out.text = trim_json_space_right(value.raw_json_token());
+      return is_json_number(out.text) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case od::json_type::boolean: {
+      bool flag = false;
+      if (auto error = value.get_bool().get(flag)) return error;
+      out = {json_kind::boolean, flag ? "true" : "false"};
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto error = value.is_null().get(is_null)) return error;
+      out = {json_kind::null, {}};
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+    case od::json_type::object:
+      out = {json_kind::object, {}};
+      return simdjson::SUCCESS;
+    case od::json_type::array:
+      out = {json_kind::array, {}};
+      return simdjson::SUCCESS;
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+/// Returns the value with its type for a message: `string "abc"`, `number 3`, `object`.
+std::string describe_typed(json_scalar value) {
+  switch (value.kind) {
+    case json_kind::string:
+      return "string " + describe(value);
+    case json_kind::boolean:
+      return "boolean " + describe(value);
+    case json_kind::object:
+      return "object";
+    default:
+      return describe(value);
+  }
+}
+
+bool is_container(json_scalar value) noexcept {
+  return value.kind == json_kind::object || value.kind == json_kind::array;
+}
+
+}  // namespace
+
+struct record_normaliser::state {
+  explicit state(normaliser_options chosen) : options(chosen), parser(chosen.max_line_bytes) {
+    // A failed allocation here is retried, and reported, by the first iterate().
+    [[maybe_unused]] const auto error =
+        parser.allocate(std::min(preallocated_bytes, chosen.max_line_bytes));
+  }
+
+  std::optional<reject> run(std::string_view line, std::string& wire);
+  error_code take_top_field(wire_text key, od::value& value);
+  error_code take_container(std::string_view key, od::value& value);
+  error_code take_named(field_id id, od::value& value);
+  error_code take_custom(wire_text name, od::value& value);
+  error_code take_custom_object(wire_text name, od::value& value, std::optional<attr_type> known);
+  bool admit_type(std::string_view name, attr_type type, json_scalar value,
+                  std::optional<attr_type> known);
+  error_code skip(od::value& value);
+  /// Records the first rule broken; `build` makes its reject. Cold and out of line, so the
+  /// message formatting stays out of the hot functions.
+  template <typename Build>
+  [[gnu::cold, gnu::noinline]] void fail_with(Build build) {
+    if (!pending) pending = build();
+  }
+
+  normaliser_options options;
+  od::parser parser;
+  attribute_types types;
+  record_fields fields;
+  std::string scratch;            // output of validation-only walks
+  std::optional<reject> pending;  // the first rule the record broke
+  std::size_t new_names = 0;      // custom names this record would add to `types`
+};
+
+std::optional<reject> record_normaliser::state::run(std::string_view text, std::string& wire) {
+  wire.clear();
+  if (text.size() > options.max_line_bytes) {
+    return reject{reject_code::line_too_long, fmt::format("the line has {} bytes (at most {})",
+                                                          text.size(), options.max_line_bytes)};
+  }
+  const line_view line = strip_bom(text);
+  od::document doc;
+  const simdjson::padded_string_view input(line.json.data(), line.json.size(),
+                                           line.json.size() + simdjson::SIMDJSON_PADDING);
+  if (auto error = parser.iterate(input).get(doc)) return iterate_failure(error, line);
+  od::json_type type{};
+  if (auto error = doc.type().get(type)) return malformed(error, doc, line);
+  if (type != od::json_type::object) {
+    return not_an_object(doc, type, line, scratch, validation_depth);
+  }
+
+  fields.clear();
+  pending.reset();
+  new_names = 0;
+  od::object root;
+  if (auto error = doc.get_object().get(root)) return malformed(error, doc, line);
+  for (auto field_result : root) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return malformed(error, doc, line);
+    wire_text key;
+    if (auto error = read_key(field, key.text, key.plain)) return malformed(error, doc, line);
+    if (auto error = take_top_field(key, field.value())) return malformed(error, doc, line);
+  }
+  if (auto trailing = trailing_content(doc, line)) return trailing;
+  if (pending) return std::move(pending);
+  if (!fields.has_identity()) {
+    return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
+  }
+  for (const auto& custom : fields.customs()) {
+    if (!custom.registered) types.register_type(custom.name, custom.type);
+  }
+  fields.remember(types);
+  fields.write_wire(wire);
+  return std::nullopt;
+}
+
+error_code record_normaliser::state::take_top_field(wire_text key, od::value& value) {
+  if (pending) return skip(value);
+  const auto id = find_field(key.text);
+  if (!id) return take_custom(key, value);
+  if (!fields.claim(*id, key.text, {})) {
+    fail_with([&] { return fields.duplicate(*id, key.text, {}); });
+    return skip(value);
+  }
+  if (*id == field_id::attributes) return take_container(key.text, value);
+  return take_named(*id, value);
+}
+
+error_code record_normaliser::state::take_container(std::string_view key, od::value& value) {
+  json_scalar scalar;
+  if (auto error = decode(value, scalar)) return error;
+  if (scalar.kind == json_kind::null) return simdjson::SUCCESS;
+  if (scalar.kind != json_kind::object) {
+    fail_with([&] {
+      return reject{reject_code::bad_attr_value,
+                    fmt::format("{} must be an object, got {}", key, describe(scalar))};
+    });
+    return is_container(scalar) ? skip(value) : simdjson::SUCCESS;
+  }
+  od::object object;
+  if (auto error = value.get_object().get(object)) return error;
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return error;
+    wire_text name;
+    if (auto error = read_key(field, name.text, name.plain)) return error;
+    error_code error = simdjson::SUCCESS;
+    const auto id = find_field(name.text);
+    if (pending) {
+      error = skip(field.value());
+    } else if (!id || !is_standard(*id)) {
+      error = take_custom(name, field.value());  // identity names are refused there
+    } else if (!fields.claim(*id, name.text, key)) {
+      fail_with([&] { return fields.duplicate(*id, name.text, key); });
+      error = skip(field.value());
+    } else {
+      error = take_named(*id, field.value());
+    }
+    if (error) return error;
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code record_normaliser::state::take_named(field_id id, od::value& value) {
+  json_scalar scalar;
+  if (auto error = decode(value, scalar)) return error;
+  const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text(id, scalar);
+  if (!text) {
+    fail_with([&] {
+      std::string_view unused;
+      auto problem =
+          is_identity(id) ? check_identity(id, scalar, unused) : check_standard(id, scalar, unused);
+      return problem ? std::move(*problem) : reject{reject_code::bad_string_field, "rule broken"};
+    });
+    return is_container(scalar) ? skip(value) : simdjson::SUCCESS;
+  }
+  fields.set(id, {*text, scalar.plain || has_canonical_text(id)});
+  return simdjson::SUCCESS;
+}
+
+error_code record_normaliser::state::take_custom(wire_text name, od::value& value) {
+  bool cached = false;
+  std::optional<attr_type> known;
+  if (!fields.claim_custom(name.text, cached, known)) {
+    fail_with([&] {
+      return reject{reject_code::duplicate_key,
+                    fmt::format("attribute {} is given twice", quote_for_message(name.text))};
+    });
+    return skip(value);
+  }
+  if (!cached && !is_valid_attr_name(name.text)) {
+    fail_with([&] {
+      auto problem = check_attr_name(name.text);
+      return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
+    });
+    return skip(value);
+  }
+  if (!known) known = types.find(name.text);
+  json_scalar scalar;
+  if (auto error = decode(value, scalar)) return error;
+  switch (scalar.kind) {
+    case json_kind::null:
+      return simdjson::SUCCESS;  // not provided
+    case json_kind::object:
+      return take_custom_object(name, value, known);
+    case json_kind::array:
+      fail_with([&] {
+        return reject{reject_code::bad_attr_value,
+                      fmt::format("attribute {} is an array (not supported: use an object or "
+                                  "a string)",
+                                  quote_for_message(name.text))};
+      });
+      return skip(value);
+    case json_kind::string:
+      if (exceeds_code_points(scalar.text, max_attr_value_chars)) {
+        fail_with([&] { return *check_attr_string(name.text, scalar.text); });
+        return simdjson::SUCCESS;
+      }
+      break;
+    default:
+      break;
+  }
+  if (scalar.kind == json_kind::number && !number_fits(value)) {
+    fail_with([&] {
+      return reject{reject_code::bad_attr_value,
+                    fmt::format("attribute {} {} does not fit a 64-bit integer or a double",
+                                quote_for_message(name.text), describe(scalar))};
+    });
+    return simdjson::SUCCESS;
+  }
+  const auto type = attr_type_of(scalar.kind);
+  if (admit_type(name.text, type, scalar, known)) {
+    fields.add_custom(name, type, {scalar.text, scalar.plain}, known.has_value());
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code record_normaliser::state::take_custom_object(wire_text name, od::value& value,
+                                                        std::optional<attr_type> known) {
+  if (options.max_depth == 0) {
+    fail_with([&] {
+      return reject{
+          reject_code::bad_attr_value,
+          fmt::format("attribute {} is an object (not allowed)", quote_for_message(name.text))};
+    });
+    return skip(value);
+  }
+  od::object object;
+  if (auto error = value.get_object().get(object)) return error;
+  auto& buffer = fields.object_buffer();
+  const std::size_t offset = buffer.size();
+  const auto walk = write_compact_object(object, buffer, options.max_depth - 1);
+  if (walk.status == walk_status::malformed) return walk.error;
+  if (walk.status != walk_status::ok) {
+    buffer.resize(offset);
+    fail_with([&] {
+      return reject{reject_code::bad_attr_value,
+                    walk.status == walk_status::too_deep
+                        ? fmt::format("attribute {} nests deeper than {} levels",
+                                      quote_for_message(name.text), options.max_depth)
+                        : fmt::format("attribute {} holds a number that does not fit a 64-bit "
+                                      "integer or a double",
+                                      quote_for_message(name.text))};
+    });
+    return simdjson::SUCCESS;  // the rest of this value is skipped unchecked
+  }
+  if (admit_type(name.text, attr_type::object, {json_kind::object, {}}, known)) {
+    fields.add_object(name, offset, known.has_value());
+  } else {
+    buffer.resize(offset);
+  }
+  return simdjson::SUCCESS;
+}
+
+bool record_normaliser::state::admit_type(std::string_view name, attr_type type, json_scalar value,
+                                          std::optional<attr_type> known) {
+  if (known) {
+    if (*known == type) return true;
+    fail_with([&] {
+      return reject{reject_code::attr_type_changed,
+                    fmt::format("attribute {} was {}, now {}", quote_for_message(name),
+                                attr_type_name(*known), describe_typed(value))};
+    });
+    return false;
+  }
+  if (types.size() + ++new_names > options.max_attribute_names) {
+    fail_with([&] {
+      return reject{reject_code::too_many_attr_names,
+                    fmt::format("attribute {} would be custom attribute name number {} of this "
+                                "run (at most {})",
+                                quote_for_message(name), types.size() + new_names,
+                                options.max_attribute_names)};
+    });
+    return false;
+  }
+  return true;
+}
+
+error_code record_normaliser::state::skip(od::value& value) {
+  const auto walk = write_compact(value, scratch, validation_depth);
+  scratch.clear();
+  return walk.status == walk_status::malformed ? walk.error : simdjson::SUCCESS;
+}
+
+record_normaliser::record_normaliser(normaliser_options options)
+    : state_(std::make_unique<state>(options)) {}
+record_normaliser::~record_normaliser() = default;
+record_normaliser::record_normaliser(record_normaliser&&) noexcept = default;
+record_normaliser& record_normaliser::operator=(record_normaliser&&) noexcept = default;
+
+std::optional<reject> record_normaliser::normalise(std::string_view line, std::string& wire) {
+  auto result = state_->run(line, wire);
+  if (result) wire.clear();
+  return result;
+}
+
+const attribute_types& record_normaliser::types() const noexcept {
+  return state_->types;
+}
+
+const normaliser_options& record_normaliser::options() const noexcept {
+  return state_->options;
+}
+
+}  // namespace nv::record

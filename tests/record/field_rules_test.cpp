@@ -1,0 +1,76 @@
+// Tests for the e-mail, E.164, calendar, date-time and gender rules.
+#include "nv/record/field_rules.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace nv::record;
+
+TEST_CASE("plausible e-mail: one @ between non-empty parts") {
+  CHECK(is_plausible_email("a@b"));
+  CHECK(is_plausible_email("first.last+tag@example.co.uk"));
+  CHECK_FALSE(is_plausible_email(""));
+  CHECK_FALSE(is_plausible_email("ab"));
+  CHECK_FALSE(is_plausible_email("@b"));
+  CHECK_FALSE(is_plausible_email("a@"));
+  CHECK_FALSE(is_plausible_email("a@b@c"));
+}
+
+TEST_CASE("E.164: + then 8 to 15 digits, first not 0") {
+  CHECK(is_e164("+12345678"));
+  CHECK(is_e164("+123456789012345"));
+  CHECK(is_e164("+551155256325"));
+  CHECK_FALSE(is_e164("+1234567"));           // 7 digits
+  CHECK_FALSE(is_e164("+1234567890123456"));  // 16 digits
+  CHECK_FALSE(is_e164("+01234567"));
+  CHECK_FALSE(is_e164("12345678"));
+  CHECK_FALSE(is_e164("+1234-5678"));
+  CHECK_FALSE(is_e164("+"));
+  CHECK_FALSE(is_e164(""));
+}
+
+TEST_CASE("calendar dates, leap years included") {
+  CHECK(is_calendar_date(2000, 2, 29));        // divisible by 400
+  CHECK_FALSE(is_calendar_date(1900, 2, 29));  // by 100, not 400
+  CHECK(is_calendar_date(2024, 2, 29));
+  CHECK_FALSE(is_calendar_date(2023, 2, 29));
+  CHECK(is_calendar_date(2023, 2, 28));
+  CHECK(is_calendar_date(2023, 1, 31));
+  CHECK_FALSE(is_calendar_date(2023, 4, 31));
+  CHECK(is_calendar_date(2023, 12, 31));
+  CHECK_FALSE(is_calendar_date(2023, 13, 1));
+  CHECK_FALSE(is_calendar_date(2023, 0, 1));
+  CHECK_FALSE(is_calendar_date(2023, 1, 0));
+  CHECK_FALSE(is_calendar_date(0, 1, 1));
+  CHECK(is_calendar_date(1, 1, 1));
+  CHECK(is_calendar_date(9999, 12, 31));
+}
+
+TEST_CASE("birth_date_of takes a date or cuts an ISO 8601 date-time") {
+  CHECK(birth_date_of("1990-11-25") == "1990-11-25");
+  CHECK(birth_date_of("1986-08-19T15:45:00-0800") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19T15:45:00-08:00") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19T15:45:00-08") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19T15:45Z") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19t15:45:59.999999z") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19 23:59:60") == "1986-08-19");  // leap second
+  CHECK(birth_date_of("1986-08-19T154500+0530") == "1986-08-19");
+  CHECK(birth_date_of("1986-08-19T1545") == "1986-08-19");
+  for (std::string_view bad :
+       {"", "1990-11-2", "1990/11/25", "1990-11-25T", "1990-11-25T24:00", "1990-11-25T12",
+        "1990-11-25T12:5", "1990-11-25T12:00:00.", "1990-11-25T12:00+24", "1990-11-25T12:00+0060",
+        "1990-11-25T12:00Zx", "1990-11-25Z", "1990-02-30", "-990-11-25", "1990-11-25 ",
+        "1990-11-25T12:00:00+05:"}) {
+    CHECK_FALSE_MESSAGE(birth_date_of(bad).has_value(), bad);
+  }
+}
+
+TEST_CASE("gender is male, female or other in any ASCII case") {
+  CHECK(canonical_gender("male") == "male");
+  CHECK(canonical_gender("MALE") == "male");
+  CHECK(canonical_gender("Female") == "female");
+  CHECK(canonical_gender("oThEr") == "other");
+  CHECK_FALSE(canonical_gender("").has_value());
+  CHECK_FALSE(canonical_gender("m").has_value());
+  CHECK_FALSE(canonical_gender("males").has_value());
+  CHECK_FALSE(canonical_gender("mal\xc3\xa9").has_value());
+}

@@ -1,0 +1,46 @@
+// Tests for the JSON number grammar and exact small-integer values.
+#include "nv/record/json_number.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace nv::record;
+
+TEST_CASE("is_json_number follows RFC 8259 exactly") {
+  for (std::string_view good : {"0", "-0", "1", "-12", "1.5", "0.25", "1e5", "1E+5", "1e-5",
+                                "-0.0E-0", "123456789012345678901234567890"}) {
+    CHECK_MESSAGE(is_json_number(good), good);
+  }
+  for (std::string_view bad : {"", "-", "+1", "01", "-01", "1.", ".5", "1e", "1e+", "1.e5", "0x10",
+                               "1 ", " 1", "NaN", "Infinity", "1_000", "--1"}) {
+    CHECK_FALSE_MESSAGE(is_json_number(bad), bad);
+  }
+}
+
+TEST_CASE("exact_small_integer reads exact integer values only") {
+  CHECK(exact_small_integer("0") == 0u);
+  CHECK(exact_small_integer("-0") == 0u);
+  CHECK(exact_small_integer("0.000e-7") == 0u);
+  CHECK(exact_small_integer("1") == 1u);
+  CHECK(exact_small_integer("1.0") == 1u);
+  CHECK(exact_small_integer("1.000000000000000000000000000") == 1u);
+  CHECK(exact_small_integer("10e-1") == 1u);
+  CHECK(exact_small_integer("0.2e1") == 2u);
+  CHECK(exact_small_integer("2E0") == 2u);
+  CHECK(exact_small_integer("999999") == 999999u);
+  CHECK(exact_small_integer("1e5") == 100000u);
+  CHECK_FALSE(exact_small_integer("1000000").has_value());
+  CHECK_FALSE(exact_small_integer("1e6").has_value());
+  CHECK_FALSE(exact_small_integer("1.5").has_value());
+  CHECK_FALSE(exact_small_integer("1.0000000000000000000001").has_value());
+  CHECK_FALSE(exact_small_integer("-1").has_value());
+  CHECK_FALSE(exact_small_integer("1e-1").has_value());
+  CHECK_FALSE(exact_small_integer("1e999999999999999999").has_value());
+  CHECK_FALSE(exact_small_integer("01").has_value());
+  CHECK_FALSE(exact_small_integer("one").has_value());
+}
+
+TEST_CASE("trim_json_space_right drops JSON white space only") {
+  CHECK(trim_json_space_right("1 \t\r\n") == "1");
+  CHECK(trim_json_space_right("1\v") == "1\v");
+  CHECK(trim_json_space_right("   ").empty());
+}

@@ -1,0 +1,83 @@
+// Helpers for the record tests: padded lines, and the wire user read back as name → value.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "nv/record/record_normaliser.hpp"
+
+namespace nv::record::testing {
+
+/// Bytes that follow the line in the test buffers: what a reader's buffer holds after a line
+/// (the next line's bytes) is never spaces, so the padding is deliberately hostile.
+inline constexpr std::string_view hostile_padding = "}]\"\\,:{[0-9e \n}}]]tru\"\"";
+
+/// Normalises `line` from a buffer whose padding holds `padding` bytes repeated.
+inline std::optional<reject> normalise_padded(record_normaliser& normaliser, std::string_view line,
+                                              std::string& wire,
+                                              std::string_view padding = hostile_padding) {
+  std::string buffer(line);
+  while (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) buffer += padding;
+  return normaliser.normalise(std::string_view(buffer.data(), line.size()), wire);
+}
+
+/// A wire user read back: its identity and its attributes in wire order. String values are
+/// unescaped; any other value is its minified JSON text.
+struct wire_user {
+  std::string user_id;
+  std::string anonymous_id;
+  bool has_user_attributes = false;
+  std::vector<std::pair<std::string, std::string>> attributes;
+
+  /// Returns the value of attribute `name`, or nothing.
+  std::optional<std::string> get(std::string_view name) const {
+    for (const auto& [key, value] : attributes) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  }
+  /// Returns the attribute names in wire order.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& attribute : attributes) out.push_back(attribute.first);
+    return out;
+  }
+};
+
+/// Parses `wire` with simdjson's DOM parser; nothing when it is not an object.
+inline std::optional<wire_user> read_wire(std::string_view wire) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object top;
+  if (parser.parse(wire.data(), wire.size()).get(top)) return std::nullopt;
+  wire_user user;
+  auto text_of = [](simdjson::dom::element element) {
+    std::string_view text;
+    if (!element.get(text)) return std::string(text);
+    return simdjson::minify(element);
+  };
+  for (auto [key, value] : top) {
+    if (key == "userID") {
+      user.user_id = text_of(value);
+    } else if (key == "anonymousID") {
+      user.anonymous_id = text_of(value);
+    } else if (key == "user_attributes") {
+      user.has_user_attributes = true;
+      simdjson::dom::object attributes;
+      if (value.get(attributes)) return std::nullopt;
+      for (auto [name, attribute] : attributes) {
+        user.attributes.emplace_back(std::string(name), text_of(attribute));
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return user;
+}
+
+}  // namespace nv::record::testing
