@@ -21,4 +21,7 @@ struct command {
 /// Adds `nvimport validate` to `app`.
 command add_validate_command(CLI::App& app);
 
+/// Adds `nvimport import` to `app`.
+command add_import_command(CLI::App& app);
+
 }  // namespace nv::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
   std::vector<nv::cli::command> commands;
   commands.push_back(nv::cli::add_validate_command(app));
+  commands.push_back(nv::cli::add_import_command(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,233 @@
+// `nvimport import`: delivers records to the create endpoint at the API's ceiling.
+#include "commands.hpp"
+#include "progress_display.hpp"
+
+#include "nv/api/client.hpp"
+#include "nv/deliver/import_job.hpp"
+#include "nv/http/connection_pool.hpp"
+#include "nv/http/tls_client_context.hpp"
+#include "nv/limit/rate_spec.hpp"
+#include "nv/log/logger.hpp"
+#include "nv/record/record_normaliser.hpp"
+#include "nv/source/byte_source.hpp"
+
+#include <fmt/core.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace nv::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+struct import_settings {
+  std::vector<std::string> files;
+  std::string rejects = "nvimport.rejects.ndjson";
+  std::string base_url = "https://analytics.notifyvisitors.com";
+  std::string ca_file;
+  bool insecure = false;
+  std::string rate = "500/60s";
+  std::int64_t rate_margin_ms = 250;
+  std::size_t connections = 8;
+  std::string brand_id;
+  std::string api_key_file;
+  std::size_t max_batch = 100;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
+  std::string progress = "auto";
+  bool quiet = false;
+  bool verify_queued = true;
+  std::int64_t verify_delay_ms = 2000;
+  std::uint32_t max_resends = 3;
+  std::uint32_t retry_attempts = 8;
+  std::int64_t retry_base_ms = 200;
+  std::int64_t retry_cap_ms = 30'000;
+  std::int64_t retry_max_age_s = 600;
+  std::int64_t timeout_s = 30;
+};
+
+int cannot_run(std::string_view message) {
+  fmt::print(stderr, "nvimport import: {}\n", message);
+  return exit_cannot_run;
+}
+
+/// Reads the credentials: the key file with --brand-id (or NVIMPORT_BRAND_ID), else the
+/// environment. The key itself never reaches a message.
+boost::system::result<api::credentials, api::credentials_error> read_credentials(
+    const import_settings& s) {
+  auto env = [](const char* name) { return std::getenv(name); };
+  std::string brand = s.brand_id;
+  if (brand.empty() && env("NVIMPORT_BRAND_ID")) brand = env("NVIMPORT_BRAND_ID");
+  if (!s.api_key_file.empty()) return api::credentials::from_key_file(s.api_key_file, brand);
+  if (!s.brand_id.empty()) {
+    const char* key = env("NVIMPORT_API_KEY");
+    return api::credentials::from_key(key ? key : "", brand);
+  }
+  return api::credentials::from_environment(env);
+}
+
+deliver::import_options job_options(const import_settings& s) {
+  deliver::import_options o;
+  o.stage.reader.max_line_bytes = s.max_line_bytes;
+  o.stage.batches.max_users = s.max_batch;
+  o.delivery.verify_queued = s.verify_queued;
+  o.delivery.verify_delay = std::chrono::milliseconds(s.verify_delay_ms);
+  o.delivery.max_resends = s.max_resends;
+  o.delivery.retry = {.base = std::chrono::milliseconds(s.retry_base_ms),
+                      .cap = std::chrono::milliseconds(s.retry_cap_ms),
+                      .max_attempts = s.retry_attempts,
+                      .max_age = std::chrono::seconds(s.retry_max_age_s)};
+  // Twice the connections: a worker prepares or waits on budget while another's answer travels.
+  o.workers = s.connections * 2;
+  o.queue_batches = s.connections * 2;
+  return o;
+}
+
+int exit_status(const deliver::import_result& r) {
+  if (r.auth_failed || !r.read_error.empty() || !r.reject_error.empty()) return exit_cannot_run;
+  bool all_failed =
+      r.remote.failed > 0 && r.remote.delivered == 0 && r.remote.rejected_by_server == 0;
+  if (all_failed) return exit_cannot_run;  // the API never answered usefully within the budget
+  auto rejected = r.local.rejected_total() + r.remote.rejected_by_server + r.remote.failed;
+  return rejected == 0 ? exit_ok : exit_rejects;
+}
+
+int run_import(const import_settings& s) {
+  log::logger logger;
+  auto creds = read_credentials(s);
+  if (!creds) return cannot_run(creds.error().message);
+  auto url = http::parse_endpoint_url(s.base_url);
+  if (!url) return cannot_run(url.error().message);
+  auto rate = limit::parse_rate_spec(s.rate);
+  if (!rate) return cannot_run(rate.error().message);
+
+  std::vector<std::unique_ptr<source::byte_source>> sources;
+  std::uint64_t total_bytes = 0;
+  for (const auto& path : s.files) {
+    auto opened = source::open_path(path);
+    if (!opened.source) return cannot_run(opened.error);
+    std::error_code size_error;
+    if (path != "-") total_bytes += std::filesystem::file_size(path, size_error);
+    sources.push_back(std::move(opened.source));
+  }
+  std::string error;
+  auto rejects = deliver::reject_writer::open(s.rejects, deliver::open_mode::truncate, error);
+  if (!rejects) return cannot_run(error);
+
+  std::optional<http::tls_client_context> tls;
+  if (url->tls) {
+    tls.emplace(http::tls_options{.ca_file = s.ca_file, .insecure = s.insecure});
+    if (s.insecure) {
+      logger.write(log::level::warning, "tls_insecure",
+                   {{"message", std::string(http::tls_client_context::insecure_warning)}});
+    }
+  }
+  asio::io_context io(1);
+  http::pool_options pool_options{.size = s.connections};
+  pool_options.connection.url = *url;
+  pool_options.connection.timeouts.read = std::chrono::seconds(s.timeout_s);
+  pool_options.connection.timeouts.write = std::chrono::seconds(s.timeout_s);
+  http::connection_pool pool(io.get_executor(), tls ? &*tls : nullptr, pool_options);
+  auto limiters = api::endpoint_limiters::local(io.get_executor(), *rate,
+                                                std::chrono::milliseconds(s.rate_margin_ms));
+  api::client client(pool, *creds, limiters);
+
+  record::record_normaliser normaliser({.max_line_bytes = s.max_line_bytes});
+  deliver::import_job job(
+      client, std::move(sources),
+      [&normaliser](std::string_view line, std::string& wire) {
+        return normaliser.normalise(line, wire);
+      },
+      rejects.get(), job_options(s));
+
+  auto mode = parse_progress_mode(s.progress, s.quiet);
+  progress_display display(mode, *rate, total_bytes);
+  // SIGINT/SIGTERM: stop reading, deliver what was read, then print the summary.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) job.stop_reading();
+  });
+  auto done = asio::co_spawn(io, job.run(), asio::use_future);
+  auto ticker = display.start(io, job, pool);
+  // Run until the job ends; the progress timer alone must not keep the loop alive after that.
+  while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
+  auto result = done.get();
+  display.finish();
+  if (auto e = rejects->close(); e && result.reject_error.empty()) {
+    result.reject_error =
+        fmt::format("cannot write reject file \"{}\": {}", s.rejects, e.message());
+  }
+  print_summary(result, pool.stats(), limiters, rejects->lines() > 0 ? s.rejects : "");
+  if (result.auth_failed) {
+    fmt::print(stderr, "nvimport import: the API refused the credentials ({}): {}\n",
+               creds->to_string(), result.auth_message);
+  }
+  if (!result.last_failure.empty()) {
+    fmt::print(stderr,
+               "nvimport import: {} users undelivered after the retry budget; last error: {}\n",
+               result.remote.failed, result.last_failure);
+  }
+  if (!result.read_error.empty()) fmt::print(stderr, "nvimport import: {}\n", result.read_error);
+  if (!result.reject_error.empty())
+    fmt::print(stderr, "nvimport import: {}\n", result.reject_error);
+  return exit_status(result);
+}
+
+}  // namespace
+
+command add_import_command(CLI::App& app) {
+  auto* sub = app.add_subcommand("import", "Deliver user records to the API");
+  auto s = std::make_shared<import_settings>();
+  sub->add_option("files", s->files, "NDJSON files to read; - for standard input")->required();
+  sub->add_option("--rejects", s->rejects, "Reject file (NDJSON, one line per rejected record)")
+      ->capture_default_str();
+  sub->add_option("--base-url", s->base_url, "API base URL")->capture_default_str();
+  sub->add_option("--ca-file", s->ca_file, "Trust this PEM CA file instead of the system store");
+  sub->add_flag("--insecure", s->insecure, "Skip TLS verification (warns on every start)");
+  sub->add_option("--rate", s->rate, "Budget per endpoint, N/W (e.g. 500/60s, 50/1s)")
+      ->capture_default_str();
+  sub->add_option("--rate-margin-ms", s->rate_margin_ms,
+                  "Extra spacing for latency jitter between sending and arrival")
+      ->capture_default_str();
+  sub->add_option("--connections", s->connections, "Pooled TLS connections")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_option("--brand-id", s->brand_id, "Brand id (else NVIMPORT_BRAND_ID)");
+  sub->add_option("--api-key-file", s->api_key_file,
+                  "Read the API key from this file (else NVIMPORT_API_KEY)");
+  sub->add_option("--max-batch", s->max_batch, "Users per request (1 to 100)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  sub->add_option("--max-line-bytes", s->max_line_bytes, "Reject longer lines")
+      ->check(CLI::Range(std::size_t{64}, std::size_t{64} << 20));
+  sub->add_option("--progress", s->progress, "auto (a line on a terminal), json, or none")
+      ->check(CLI::IsMember({"auto", "json", "none"}))
+      ->capture_default_str();
+  sub->add_flag("--quiet", s->quiet, "No progress and no summary");
+  sub->add_flag("--verify-queued,!--no-verify-queued", s->verify_queued,
+                "Read one user of each queued batch back and resend the batch when missing");
+  sub->add_option("--verify-delay-ms", s->verify_delay_ms, "Wait before the read-back")
+      ->capture_default_str();
+  sub->add_option("--max-resends", s->max_resends, "Resends of a queued batch found missing")
+      ->capture_default_str();
+  sub->add_option("--retry-attempts", s->retry_attempts, "Attempts per batch on transient errors")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  sub->add_option("--retry-base-ms", s->retry_base_ms, "Backoff scale")->capture_default_str();
+  sub->add_option("--retry-cap-ms", s->retry_cap_ms, "Longest single backoff")
+      ->capture_default_str();
+  sub->add_option("--retry-max-age-s", s->retry_max_age_s, "Give a batch up after this long")
+      ->capture_default_str();
+  sub->add_option("--timeout-s", s->timeout_s, "Write and read timeout per request")
+      ->capture_default_str();
+  return {sub, [s] { return run_import(*s); }};
+}
+
+}  // namespace nv::cli
