@@ -44,3 +44,9 @@ TEST_CASE("trim_json_space_right drops JSON white space only") {
   CHECK(trim_json_space_right("1\v") == "1\v");
   CHECK(trim_json_space_right("   ").empty());
 }
+
+TEST_CASE("the inline fast path agrees with the grammar") {
+  for (std::string_view text : {"0", "7", "12345678", "123456789", "00", "012", "1a", "", "99"}) {
+    CHECK_MESSAGE(is_json_number(text) == detail::is_json_number_general(text), text);
+  }
+}

@@ -23,9 +23,9 @@ std::pair<walk_status, std::string> walk(std::string_view json, std::size_t dept
   REQUIRE_FALSE(doc.get_object().get(object));
   od::value value;
   if (object.find_field("v").get(value)) return {walk_status::malformed, {}};
-  std::string out;
+  text_buffer out;
   const auto result = write_compact(value, out, depth);
-  return {result.status, out};
+  return {result.status, std::string(out.view())};
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ TEST_CASE("wire serialisation orders standard attributes and omits what is empty
   CHECK(fields.claim_custom("b", cached, type));
   fields.add_custom({"b", true}, attr_type::number, {"2", true}, false);
   CHECK(fields.claim_custom("a", cached, type));
-  fields.object_buffer() += R"({"x":1})";
+  fields.object_buffer().append(R"({"x":1})");
   fields.add_object({"a", true}, 0, false);
   CHECK(fields.has_identity());
   std::string wire = "kept:";

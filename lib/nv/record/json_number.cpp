@@ -54,7 +54,7 @@ std::optional<number_parts> split_number(std::string_view text) noexcept {
 
 }  // namespace
 
-bool is_json_number(std::string_view text) noexcept {
+bool detail::is_json_number_general(std::string_view text) noexcept {
   return split_number(text).has_value();
 }
 

@@ -7,9 +7,21 @@
 
 namespace nv::record {
 
+namespace detail {
+bool is_json_number_general(std::string_view text) noexcept;
+}  // namespace detail
+
 /// Returns whether `text` is exactly one JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?
-/// ([eE][+-]?[0-9]+)?), with nothing before or after it.
-bool is_json_number(std::string_view text) noexcept;
+/// ([eE][+-]?[0-9]+)?), with nothing before or after it. Inline for the common case, a short
+/// unsigned integer.
+inline bool is_json_number(std::string_view text) noexcept {
+  if (!text.empty() && text.size() <= 8 && (text[0] != '0' || text.size() == 1)) {
+    bool digits = true;
+    for (char c : text) digits &= static_cast<unsigned char>(c - '0') < 10;
+    if (digits) return true;
+  }
+  return detail::is_json_number_general(text);
+}
 
 /// Returns the value of the JSON number `text` when it is exactly an integer in [0, 999999]
 /// ("1", "1.0", "10e-1", "-0" all qualify; "1.5", "-1", "1e7" do not), else nothing. Exact:

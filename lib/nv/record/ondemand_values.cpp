@@ -15,19 +15,21 @@ walk_result malformed(simdjson::error_code error) {
 }
 
 /// Appends a string read by read_string(): as is between quotes when plain, else escaped.
-void append_string(std::string& out, std::string_view text, bool plain) {
+void append_string(text_buffer& out, std::string_view text, bool plain) {
   if (plain) {
-    out += '"';
-    out += text;
-    out += '"';
+    char* at = out.room(text.size() + 2);
+    *at = '"';
+    copy_bytes(at + 1, text.data(), text.size());
+    at[text.size() + 1] = '"';
+    out.commit(at + text.size() + 2);
   } else {
-    append_json_string(out, text);
+    out.commit(write_json_string(out.room(json_string_bound(text.size())), text));
   }
 }
 
 }  // namespace
 
-walk_result write_compact(od::value& value, std::string& out, std::size_t depth_left) {
+walk_result write_compact(od::value& value, text_buffer& out, std::size_t depth_left) {
   od::json_type type{};
   if (auto error = value.type().get(type)) return malformed(error);
   switch (type) {
@@ -54,44 +56,44 @@ walk_result write_compact(od::value& value, std::string& out, std::size_t depth_
       const std::string_view text = trim_json_space_right(value.raw_json_token());
       if (!is_json_number(text)) return malformed(simdjson::NUMBER_ERROR);
       if (!number_fits(value)) return {walk_status::bad_number};
-      out += text;
+      out.append(text);
       return {};
     }
     case od::json_type::boolean: {
       bool flag = false;
       if (auto error = value.get_bool().get(flag)) return malformed(error);
-      out += flag ? "true" : "false";
+      out.append(flag ? "true" : "false");
       return {};
     }
     case od::json_type::null: {
       bool is_null = false;
       if (auto error = value.is_null().get(is_null)) return malformed(error);
       if (!is_null) return malformed(simdjson::N_ATOM_ERROR);
-      out += "null";
+      out.append("null");
       return {};
     }
   }
   return malformed(simdjson::TAPE_ERROR);
 }
 
-walk_result write_compact_array(od::array& array, std::string& out, std::size_t depth_left) {
-  out += '[';
+walk_result write_compact_array(od::array& array, text_buffer& out, std::size_t depth_left) {
+  out.push_back('[');
   bool first = true;
   for (auto element_result : array) {
     od::value element;
     if (auto error = std::move(element_result).get(element)) return malformed(error);
-    if (!first) out += ',';
+    if (!first) out.push_back(',');
     first = false;
     if (auto result = write_compact(element, out, depth_left); result.status != walk_status::ok) {
       return result;
     }
   }
-  out += ']';
+  out.push_back(']');
   return {};
 }
 
-walk_result write_compact_object(od::object& object, std::string& out, std::size_t depth_left) {
-  out += '{';
+walk_result write_compact_object(od::object& object, text_buffer& out, std::size_t depth_left) {
+  out.push_back('{');
   bool first = true;
   for (auto field_result : object) {
     od::field field;
@@ -99,16 +101,16 @@ walk_result write_compact_object(od::object& object, std::string& out, std::size
     std::string_view key;
     bool plain = false;
     if (auto error = read_key(field, key, plain)) return malformed(error);
-    if (!first) out += ',';
+    if (!first) out.push_back(',');
     first = false;
     append_string(out, key, plain);
-    out += ':';
+    out.push_back(':');
     if (auto result = write_compact(field.value(), out, depth_left);
         result.status != walk_status::ok) {
       return result;
     }
   }
-  out += '}';
+  out.push_back('}');
   return {};
 }
 

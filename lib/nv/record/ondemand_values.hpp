@@ -13,6 +13,7 @@
 #include <simdjson.h>
 
 #include "nv/record/json_number.hpp"
+#include "nv/record/text_buffer.hpp"
 
 namespace nv::record {
 
@@ -125,15 +126,15 @@ struct walk_result {
 /// Appends `value` to `out` as compact JSON: strings re-escaped, numbers as written (checked
 /// against the JSON grammar and number_fits()), literals, and containers nested at most
 /// `depth_left` levels (a container at the top counts as one).
-walk_result write_compact(simdjson::ondemand::value& value, std::string& out,
+walk_result write_compact(simdjson::ondemand::value& value, text_buffer& out,
                           std::size_t depth_left);
 
 /// Appends the elements of an already started array, with the brackets, as write_compact does.
-walk_result write_compact_array(simdjson::ondemand::array& array, std::string& out,
+walk_result write_compact_array(simdjson::ondemand::array& array, text_buffer& out,
                                 std::size_t depth_left);
 
 /// Appends the fields of an already started object, with the braces, as write_compact does.
-walk_result write_compact_object(simdjson::ondemand::object& object, std::string& out,
+walk_result write_compact_object(simdjson::ondemand::object& object, text_buffer& out,
                                  std::size_t depth_left);
 
 }  // namespace nv::record

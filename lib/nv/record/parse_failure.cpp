@@ -99,7 +99,7 @@ std::optional<reject> trailing_content(simdjson::ondemand::document& doc, const 
 }
 
 reject not_an_object(simdjson::ondemand::document& doc, simdjson::ondemand::json_type type,
-                     const line_view& line, std::string& scratch, std::size_t max_depth) {
+                     const line_view& line, text_buffer& scratch, std::size_t max_depth) {
   namespace od = simdjson::ondemand;
   json_kind kind = json_kind::array;
   if (type == od::json_type::array) {

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include "nv/record/reject.hpp"
+#include "nv/record/text_buffer.hpp"
 
 namespace nv::record {
 
@@ -36,7 +37,7 @@ reject malformed(simdjson::error_code error, simdjson::ondemand::document& doc,
 /// type when the whole line is one well-formed JSON value (arrays checked `max_depth` levels
 /// deep, using `scratch`), else malformed_json.
 reject not_an_object(simdjson::ondemand::document& doc, simdjson::ondemand::json_type type,
-                     const line_view& line, std::string& scratch, std::size_t max_depth);
+                     const line_view& line, text_buffer& scratch, std::size_t max_depth);
 
 /// Returns a malformed_json reject when anything follows the document's first value.
 std::optional<reject> trailing_content(simdjson::ondemand::document& doc, const line_view& line);

@@ -92,27 +92,8 @@ class piece_writer {
   explicit piece_writer(char* out) noexcept : out_(out) {}
 
   void raw(std::string_view text) noexcept {
-    // Most pieces are short: two overlapping 8-byte moves beat a call to memcpy.
-    const std::size_t size = text.size();
-    const char* from = text.data();
-    if (size >= 8 && size <= 16) {
-      std::uint64_t head, tail;
-      std::memcpy(&head, from, 8);
-      std::memcpy(&tail, from + size - 8, 8);
-      std::memcpy(out_, &head, 8);
-      std::memcpy(out_ + size - 8, &tail, 8);
-    } else if (size >= 4 && size < 8) {
-      std::uint32_t head, tail;
-      std::memcpy(&head, from, 4);
-      std::memcpy(&tail, from + size - 4, 4);
-      std::memcpy(out_, &head, 4);
-      std::memcpy(out_ + size - 4, &tail, 4);
-    } else if (size < 4) {
-      for (std::size_t i = 0; i < size; ++i) out_[i] = from[i];
-    } else {
-      std::memcpy(out_, from, size);
-    }
-    out_ += size;
+    copy_bytes(out_, text.data(), text.size());
+    out_ += text.size();
   }
   void byte(char c) noexcept { *out_++ = c; }
   void string(std::string_view text, bool plain) noexcept {
@@ -190,7 +171,7 @@ void record_fields::write_wire(std::string& wire) const {
         out.string(custom.text, custom.text_plain);
         break;
       case attr_type::object:
-        out.raw(std::string_view(objects_).substr(custom.object_offset, custom.object_size));
+        out.raw(objects_.view().substr(custom.object_offset, custom.object_size));
         break;
       case attr_type::number:
       case attr_type::boolean:

@@ -14,6 +14,7 @@
 #include "nv/record/reject.hpp"
 #include "nv/record/same_text.hpp"
 #include "nv/record/standard_fields.hpp"
+#include "nv/record/text_buffer.hpp"
 
 namespace nv::record {
 
@@ -88,7 +89,7 @@ class record_fields {
   }
 
   /// Returns the buffer that object-valued attributes are written into.
-  std::string& object_buffer() noexcept { return objects_; }
+  text_buffer& object_buffer() noexcept { return objects_; }
 
   /// Adds an object-valued custom attribute whose compact JSON starts at `offset` in the
   /// object buffer and runs to its end.
@@ -137,7 +138,7 @@ class record_fields {
   std::vector<custom_attr> customs_;
   std::vector<std::string_view> custom_keys_;          // every custom name given, null or not
   std::unordered_set<std::string_view> custom_names_;  // the same, past a few names
-  std::string objects_;
+  text_buffer objects_;
   std::vector<recent_name> recent_;  // custom names of an earlier accepted record, in order
   std::size_t recent_count_ = 0;     // entries of recent_ in use (it never shrinks)
   bool on_recent_track_ = true;      // custom names so far equal recent_'s first ones

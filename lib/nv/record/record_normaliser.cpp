@@ -120,7 +120,7 @@ struct record_normaliser::state {
   od::parser parser;
   attribute_types types;
   record_fields fields;
-  std::string scratch;            // output of validation-only walks
+  text_buffer scratch;            // output of validation-only walks
   std::optional<reject> pending;  // the first rule the record broke
   std::size_t new_names = 0;      // custom names this record would add to `types`
 };
@@ -305,7 +305,7 @@ error_code record_normaliser::state::take_custom_object(wire_text name, od::valu
   const auto walk = write_compact_object(object, buffer, options.max_depth - 1);
   if (walk.status == walk_status::malformed) return walk.error;
   if (walk.status != walk_status::ok) {
-    buffer.resize(offset);
+    buffer.truncate(offset);
     fail_with([&] {
       return reject{reject_code::bad_attr_value,
                     walk.status == walk_status::too_deep
@@ -320,7 +320,7 @@ error_code record_normaliser::state::take_custom_object(wire_text name, od::valu
   if (admit_type(name.text, attr_type::object, {json_kind::object, {}}, known)) {
     fields.add_object(name, offset, known.has_value());
   } else {
-    buffer.resize(offset);
+    buffer.truncate(offset);
   }
   return simdjson::SUCCESS;
 }

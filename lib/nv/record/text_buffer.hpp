@@ -1,0 +1,83 @@
+// A growable byte buffer with inline appends, for the compact JSON of object values and the
+// wire pieces: short pieces are copied without a library call, and the capacity is kept from
+// record to record.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace nv::record {
+
+/// Copies `size` bytes from `from` to `out`; pieces of up to 16 bytes use overlapping word
+/// moves (reading and writing only inside both ranges) instead of a call to memcpy.
+inline void copy_bytes(char* out, const char* from, std::size_t size) noexcept {
+  if (size >= 8 && size <= 16) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + size - 8, 8);
+    std::memcpy(out, &head, 8);
+    std::memcpy(out + size - 8, &tail, 8);
+  } else if (size >= 4 && size < 8) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + size - 4, 4);
+    std::memcpy(out, &head, 4);
+    std::memcpy(out + size - 4, &tail, 4);
+  } else if (size < 4) {
+    for (std::size_t i = 0; i < size; ++i) out[i] = from[i];
+  } else {
+    std::memcpy(out, from, size);
+  }
+}
+
+/// Bytes appended at the end; cleared, never shrunk. Not a string: no terminator.
+class text_buffer {
+ public:
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  std::string_view view() const noexcept { return {data_.get(), size_}; }
+
+  /// Forgets the contents; keeps the capacity.
+  void clear() noexcept { size_ = 0; }
+
+  /// Cuts the contents back to `size` bytes (at most size()).
+  void truncate(std::size_t size) noexcept { size_ = size < size_ ? size : size_; }
+
+  void push_back(char c) {
+    *room(1) = c;
+    ++size_;
+  }
+
+  void append(std::string_view text) {
+    copy_bytes(room(text.size()), text.data(), text.size());
+    size_ += text.size();
+  }
+
+  /// Returns where `bytes` more bytes can be written; commit() what was written.
+  char* room(std::size_t bytes) {
+    if (capacity_ - size_ < bytes) grow(bytes);
+    return data_.get() + size_;
+  }
+
+  /// Ends a write started with room() at `end`.
+  void commit(const char* end) noexcept { size_ = static_cast<std::size_t>(end - data_.get()); }
+
+ private:
+  void grow(std::size_t bytes) {
+    std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
+    while (capacity - size_ < bytes) capacity *= 2;
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_ != 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace nv::record
