@@ -105,7 +105,7 @@ void progress_display::finish() {
 void print_summary(const deliver::import_result& r, const http::pool_stats& pool,
                    const api::endpoint_limiters& limiters, const std::string& reject_path) {
   auto row = [](std::string_view label, std::uint64_t value) {
-    fmt::print(stderr, "{:<28}{:>12}\n", label, value);
+    fmt::print(stderr, "{:<32}{:>12}\n", label, value);
   };
   const auto& l = r.local;
   const auto& d = r.remote;
@@ -134,7 +134,7 @@ void print_summary(const deliver::import_result& r, const http::pool_stats& pool
   row("  resends", d.resends);
   row("TLS handshakes", pool.counters.handshakes);
   auto waited = limiters[api::endpoint::create].stats().waited;
-  fmt::print(stderr, "{:<28}{:>12.1f}\n", "seconds waiting for budget",
+  fmt::print(stderr, "{:<32}{:>12.1f}\n", "seconds waiting for budget",
              std::chrono::duration<double>(waited).count());
   if (!reject_path.empty()) fmt::print(stderr, "rejects written to {}\n", reject_path);
 }
