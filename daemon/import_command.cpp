@@ -91,7 +91,8 @@ deliver::import_options job_options(const import_settings& s) {
 }
 
 int exit_status(const deliver::import_result& r) {
-  if (r.auth_failed || !r.read_error.empty() || !r.reject_error.empty()) return exit_cannot_run;
+  if (!r.fatal_message.empty() || !r.read_error.empty() || !r.reject_error.empty())
+    return exit_cannot_run;
   bool all_failed =
       r.remote.failed > 0 && r.remote.delivered == 0 && r.remote.rejected_by_server == 0;
   if (all_failed) return exit_cannot_run;  // the API never answered usefully within the budget
@@ -165,9 +166,9 @@ int run_import(const import_settings& s) {
         fmt::format("cannot write reject file \"{}\": {}", s.rejects, e.message());
   }
   print_summary(result, pool.stats(), limiters, rejects->lines() > 0 ? s.rejects : "");
-  if (result.auth_failed) {
-    fmt::print(stderr, "nvimport import: the API refused the credentials ({}): {}\n",
-               creds->to_string(), result.auth_message);
+  if (!result.fatal_message.empty()) {
+    fmt::print(stderr, "nvimport import: stopped: {} ({})\n", result.fatal_message,
+               creds->to_string());
   }
   if (!result.last_failure.empty()) {
     fmt::print(stderr,

@@ -36,6 +36,7 @@ asio::awaitable<call_result> client::call(endpoint which, std::string body) {
   if (!response) {
     out.result = classify(response.error());
     out.request_sent = response.error().request_sent;
+    out.transport_error = response.error().kind;
     co_return out;
   }
   out.http_status = response->status;

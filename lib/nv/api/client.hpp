@@ -38,6 +38,7 @@ struct call_result {
   answer body;
   unsigned http_status = 0;
   bool request_sent = true;  ///< false only when a transport failure happened before writing
+  std::optional<http::error_kind> transport_error;  ///< set when the exchange itself failed
 };
 
 /// An event query for count and profile.

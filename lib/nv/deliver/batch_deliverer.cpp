@@ -89,6 +89,12 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
         }
         continue;
       case api::outcome_kind::retry: {
+        if (answer.transport_error == http::error_kind::tls) {
+          // A certificate that does not verify will not verify on the next attempt either.
+          stop_run(result.message);
+          counters_.not_sent += count;
+          co_return range_end::settled;
+        }
         auto delay = backoff_.next_delay(attempt, age);
         if (!delay) {
           last_failure_ = result.message;
@@ -105,8 +111,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
         co_return range_end::settled;
       case api::outcome_kind::auth_failed:
         auth_failed_ = true;
-        stopping_ = true;
-        auth_message_ = result.message;
+        stop_run(fmt::format("the API refused the credentials: {}", result.message));
         counters_.not_sent += count;
         co_return range_end::settled;
     }
@@ -163,6 +168,11 @@ asio::awaitable<bool> batch_deliverer::read_back_matches(const batch::batch& b, 
   counters_.delivered += count;
   counters_.unverified += count;
   co_return true;
+}
+
+void batch_deliverer::stop_run(std::string reason) {
+  if (!stopping_) fatal_message_ = std::move(reason);
+  stopping_ = true;
 }
 
 asio::awaitable<void> batch_deliverer::wait(std::chrono::milliseconds delay) {

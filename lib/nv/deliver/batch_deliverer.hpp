@@ -31,7 +31,8 @@ using reject_sink = std::function<void(const batch::batch&, std::size_t, const r
 /// delay and resent when missing; throttled → resent (the client paused the endpoint);
 /// transient → backoff with full jitter until the bound, then every user is rejected as
 /// delivery_failed; refused for content → split in halves down to single users, a refused
-/// single user is rejected with the server's message; auth failure → the whole run stops.
+/// single user is rejected with the server's message; refused credentials or a TLS failure
+/// (a certificate that does not verify) → the whole run stops.
 /// Use from the io_context's thread; client, counters and sink must outlive every deliver().
 class batch_deliverer {
  public:
@@ -51,8 +52,8 @@ class batch_deliverer {
   /// Returns true once an answer said the credentials are refused (401/403).
   bool auth_failed() const noexcept { return auth_failed_; }
 
-  /// Returns the server's message for the refused credentials.
-  const std::string& auth_message() const noexcept { return auth_message_; }
+  /// Returns why the run had to stop (refused credentials, a TLS failure), "" when it did not.
+  const std::string& fatal_message() const noexcept { return fatal_message_; }
 
   /// Returns the message of the last transient failure that ended a batch (last error seen).
   const std::string& last_failure() const noexcept { return last_failure_; }
@@ -77,6 +78,7 @@ class batch_deliverer {
   boost::asio::awaitable<bool> read_back_matches(const batch::batch& b, std::size_t first,
                                                  std::size_t count);
   boost::asio::awaitable<void> wait(std::chrono::milliseconds delay);
+  void stop_run(std::string reason);
   void reject_range(const batch::batch& b, std::size_t first, std::size_t count,
                     record::reject_code code, const std::string& message);
 
@@ -87,7 +89,7 @@ class batch_deliverer {
   backoff backoff_;
   bool auth_failed_ = false;
   bool stopping_ = false;
-  std::string auth_message_;
+  std::string fatal_message_;
   std::string last_failure_;
   std::size_t pending_ = 0;                       // read-backs spawned and not ended
   boost::asio::steady_timer* drained_ = nullptr;  // woken when pending_ drops to 0

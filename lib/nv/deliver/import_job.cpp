@@ -114,7 +114,7 @@ asio::awaitable<void> import_job::worker(channel_box& box) {
     auto [error, b] = co_await box.channel.async_receive(asio::as_tuple(asio::use_awaitable));
     if (error || !b) co_return;
     co_await deliverer_.deliver(std::move(b));
-    // Refused credentials: stop reading; batches already read drain as not_sent.
+    // Refused credentials or TLS: stop reading; batches already read drain as not_sent.
     if (deliverer_.stopping()) stop_reading_ = true;
   }
 }
@@ -147,7 +147,7 @@ asio::awaitable<import_result> import_job::run() {
   result.reject_error = reject_error_;
   result.last_failure = deliverer_.last_failure();
   result.auth_failed = deliverer_.auth_failed();
-  result.auth_message = deliverer_.auth_message();
+  result.fatal_message = deliverer_.fatal_message();
   co_return result;
 }
 

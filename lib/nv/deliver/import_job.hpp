@@ -39,8 +39,8 @@ struct import_result {
   std::string read_error;          ///< a source that could not be read, if any
   std::string reject_error;        ///< the reject file could not be written, if any
   std::string last_failure;        ///< the last error that made a batch give up, if any
-  bool auth_failed = false;
-  std::string auth_message;
+  bool auth_failed = false;        ///< the API refused the credentials
+  std::string fatal_message;       ///< why the run stopped early ("" when it ran to the end)
 };
 
 /// Reads the sources on a thread of its own (blocking reads never stall the io_context, and
