@@ -11,12 +11,8 @@
 namespace nv::sim {
 namespace json = boost::json;
 
-namespace {
-constexpr std::size_t scratch_bytes = 1 << 20;
-}
-
 simulated_api::simulated_api(const options& opts)
-    : options_(opts), faults_(opts.faults), scratch_(scratch_bytes) {
+    : options_(opts), faults_(opts.faults), parser_(max_body_bytes) {
   for (const auto& credentials : opts.brands) {
     brand_state brand{credentials, {}, {}, {}};
     brand.limits.assign(endpoint_count, rate_window(opts.rate));

@@ -19,10 +19,8 @@
 #include "sim/stats.hpp"
 #include "sim/store.hpp"
 
+#include <simdjson.h>
 #include <boost/json/object.hpp>
-#include <boost/json/parser.hpp>
-#include <boost/json/storage_ptr.hpp>
-#include <boost/json/value.hpp>
 
 #include <array>
 #include <chrono>
@@ -34,6 +32,10 @@
 
 namespace nv::sim {
 
+/// The largest request body nvsim reads and parses; beyond it the client gets 413. Well above a
+/// 100-user body of maximal attributes.
+inline constexpr std::size_t max_body_bytes = 16u << 20;
+
 /// The parts of an HTTP request the API looks at.
 struct request_view {
   std::string_view method;  ///< "POST", "GET", …
@@ -41,6 +43,9 @@ struct request_view {
   std::string_view api_key;   ///< x-api-key
   std::string_view brand_id;  ///< x-brand-id
   std::string_view body;
+  /// Readable bytes after the body's end: with SIMDJSON_PADDING of them the body is parsed in
+  /// place, otherwise it is first copied into a padded buffer.
+  std::size_t body_padding = 0;
 };
 
 /// What to send back, or that the connection is to be closed without an answer.
@@ -80,15 +85,14 @@ class simulated_api {
   answer handle_api(endpoint e, const request_view& request);
   answer handle_control(const request_view& request);
   brand_state* authenticate(const request_view& request);
-  std::optional<answer> parse_body(std::string_view body, boost::json::storage_ptr memory,
-                                   boost::json::value& out);
+  std::optional<answer> parse_body(const request_view& request, simdjson::dom::element& out);
 
-  answer create_users(brand_state& brand, const boost::json::value& body);
-  answer create_event(brand_state& brand, const boost::json::value& body);
-  answer delete_user(brand_state& brand, const boost::json::value& body);
-  answer user_data(brand_state& brand, const boost::json::value& body);
-  answer count_users(brand_state& brand, const boost::json::value& body);
-  answer list_profiles(brand_state& brand, const boost::json::value& body);
+  answer create_users(brand_state& brand, simdjson::dom::element body);
+  answer create_event(brand_state& brand, simdjson::dom::element body);
+  answer delete_user(brand_state& brand, simdjson::dom::element body);
+  answer user_data(brand_state& brand, simdjson::dom::element body);
+  answer count_users(brand_state& brand, simdjson::dom::element body);
+  answer list_profiles(brand_state& brand, simdjson::dom::element body);
   std::optional<answer> reject_by_rule(const check_result& checked);
   void store_users(brand_state& brand, const check_result& checked, bool lost);
 
@@ -100,9 +104,9 @@ class simulated_api {
   std::vector<brand_state> brands_;
   fault_injector faults_;
   stats_table stats_;
-  std::vector<unsigned char> scratch_;  // Backs each request's JSON DOM.
-  boost::json::parser parser_;          // Reused: its stack keeps its capacity.
-  mutable std::mutex mutex_;            // Guards all of the above.
+  simdjson::dom::parser parser_;  // Reused, bounded by max_body_bytes; holds the request's DOM.
+  std::string padded_;            // Reused copy of a body that came without padding.
+  mutable std::mutex mutex_;      // Guards all of the above.
 };
 
 /// Returns {"response":{"status":S,"message":M}} serialised.

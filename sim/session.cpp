@@ -16,22 +16,19 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-// Well above a 100-user body of maximal attributes; beyond it the client gets 413.
-constexpr std::uint64_t body_limit = 16u << 20;
 
 std::string_view header(const http::request<http::string_body>& req, std::string_view name) {
   auto it = req.find(name);
   return it == req.end() ? std::string_view{} : std::string_view(it->value());
 }
 
-http::response<http::string_body> make_response(const answer& a, unsigned version,
-                                                bool keep_alive) {
+http::response<http::string_body> make_response(answer&& a, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(a.status), version};
   res.set(http::field::server, "nvsim");
   res.set(http::field::content_type, a.content_type);
   if (a.retry_after) res.set(http::field::retry_after, std::to_string(a.retry_after->count()));
   res.keep_alive(keep_alive);
-  res.body() = a.body;
+  res.body() = std::move(a.body);
   res.prepare_payload();
   return res;
 }
@@ -42,32 +39,50 @@ asio::awaitable<void> pause(std::chrono::milliseconds d) {
   co_await timer.async_wait(use_tuple);
 }
 
+// Reads one request, reserving SIMDJSON_PADDING bytes beyond a declared body so the API parses
+// the body where it lies instead of copying it.
+template <class Stream>
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_padded(
+    Stream& stream, beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
+  auto [header_ec, header_bytes] =
+      co_await http::async_read_header(stream, buffer, parser, use_tuple);
+  if (header_ec) co_return std::tuple(header_ec, header_bytes);
+  if (auto length = parser.content_length(); length && *length <= max_body_bytes)
+    parser.get().body().reserve(*length + simdjson::SIMDJSON_PADDING);
+  co_return co_await http::async_read(stream, buffer, parser, use_tuple);
+}
+
 // Returns true when the connection may be shut down politely, false after an error or a drop.
 template <class Stream>
 asio::awaitable<bool> serve_requests(Stream& stream, simulated_api& api,
                                      session_settings settings) {
   beast::flat_buffer buffer;
+  std::string body;  // Reused by every request: its capacity survives from one to the next.
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(body_limit);
+    body.clear();
+    http::request_parser<http::string_body> parser(std::piecewise_construct,
+                                                   std::forward_as_tuple(std::move(body)));
+    parser.body_limit(max_body_bytes);
     beast::get_lowest_layer(stream).expires_after(settings.io_timeout);
-    auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    auto [read_ec, read_bytes] = co_await read_padded(stream, buffer, parser);
     if (read_ec == http::error::end_of_stream) co_return true;
     if (read_ec == http::error::body_limit) {
       answer too_large{413, envelope("error", "Error: body too large")};
-      co_await http::async_write(stream, make_response(too_large, 11, false), use_tuple);
+      co_await http::async_write(stream, make_response(std::move(too_large), 11, false), use_tuple);
       co_return true;
     }
     if (read_ec) co_return false;
-    const auto& req = parser.get();
+    auto& req = parser.get();
     answer a = api.handle({req.method_string(), req.target(), header(req, "x-api-key"),
-                           header(req, "x-brand-id"), req.body()});
+                           header(req, "x-brand-id"), req.body(),
+                           req.body().capacity() - req.body().size()});
+    body = std::move(req.body());
     if (a.drop) co_return false;
     co_await pause(a.delay);
     bool keep_alive = req.keep_alive();
     beast::get_lowest_layer(stream).expires_after(settings.io_timeout);
-    auto [write_ec, written] =
-        co_await http::async_write(stream, make_response(a, req.version(), keep_alive), use_tuple);
+    auto [write_ec, written] = co_await http::async_write(
+        stream, make_response(std::move(a), req.version(), keep_alive), use_tuple);
     if (write_ec) co_return false;
     if (!keep_alive) co_return true;
   }

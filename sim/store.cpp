@@ -8,66 +8,103 @@ namespace {
 
 namespace json = boost::json;
 
-bool same_keys(const json::object& a, const json::object& b) {
+namespace dom = simdjson::dom;
+
+bool same_keys(const json::object& a, dom::object b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a.begin()[i].key() != b.begin()[i].key()) return false;
+  std::size_t i = 0;
+  for (auto [key, value] : b)
+    if (a.begin()[i++].key() != key) return false;
   return true;
 }
 
-// Makes `to` equal to `from`, reusing the memory `to` already holds where the shapes match: a
-// re-sent user usually changes values, not the shape of its attributes.
-void assign_reusing(json::value& to, const json::value& from) {
-  switch (from.kind()) {
-    case json::kind::string:
-      if (json::string* s = to.if_string()) {
-        s->assign(from.get_string());  // Keeps the capacity it has.
-        return;
-      }
-      break;
-    case json::kind::object:
-      if (json::object* o = to.if_object(); o && same_keys(*o, from.get_object())) {
-        for (std::size_t i = 0; i < o->size(); ++i)
-          assign_reusing(o->begin()[i].value(), from.get_object().begin()[i].value());
-        return;
-      }
-      break;
-    case json::kind::int64:
-      to.emplace_int64() = from.get_int64();
-      return;
-    case json::kind::uint64:
-      to.emplace_uint64() = from.get_uint64();
-      return;
-    case json::kind::double_:
-      to.emplace_double() = from.get_double();
-      return;
-    case json::kind::bool_:
-      to.emplace_bool() = from.get_bool();
-      return;
-    case json::kind::null:
-      to.emplace_null();
-      return;
-    case json::kind::array:
+// Returns a copy of a request's value in the store's own memory.
+json::value to_json(dom::element from) {
+  switch (from.type()) {
+    case dom::element_type::STRING:
+      return json::string(from.get_string().value_unsafe());
+    case dom::element_type::INT64:
+      return from.get_int64().value_unsafe();
+    case dom::element_type::UINT64:
+      return from.get_uint64().value_unsafe();
+    case dom::element_type::DOUBLE:
+      return from.get_double().value_unsafe();
+    case dom::element_type::BOOL:
+      return from.get_bool().value_unsafe();
+    case dom::element_type::NULL_VALUE:
+      return nullptr;
+    case dom::element_type::ARRAY: {
+      json::array out;
+      dom::array array =
+          from.get_array().value_unsafe();  // A local: iterating a temporary dangles.
+      for (dom::element v : array) out.push_back(to_json(v));
+      return out;
+    }
+    case dom::element_type::OBJECT:
       break;
   }
-  to = from;  // Copies out of the request's memory resource into the store's own.
+  json::object out;
+  dom::object object = from.get_object().value_unsafe();
+  for (auto [key, value] : object) out.emplace(key, to_json(value));
+  return out;
+}
+
+// Makes `to` equal to `from`, reusing the memory `to` already holds where the shapes match: a
+// re-sent user usually changes values, not the shape of its attributes. value_unsafe() is safe:
+// each follows a check of the element's type.
+void assign_reusing(json::value& to, dom::element from) {
+  switch (from.type()) {
+    case dom::element_type::STRING:
+      if (json::string* s = to.if_string()) {
+        s->assign(from.get_string().value_unsafe());  // Keeps the capacity it has.
+        return;
+      }
+      break;
+    case dom::element_type::OBJECT: {
+      dom::object object = from.get_object().value_unsafe();
+      if (json::object* o = to.if_object(); o && same_keys(*o, object)) {
+        std::size_t i = 0;
+        for (auto [key, value] : object) assign_reusing(o->begin()[i++].value(), value);
+        return;
+      }
+      break;
+    }
+    case dom::element_type::INT64:
+      to.emplace_int64() = from.get_int64().value_unsafe();
+      return;
+    case dom::element_type::UINT64:
+      to.emplace_uint64() = from.get_uint64().value_unsafe();
+      return;
+    case dom::element_type::DOUBLE:
+      to.emplace_double() = from.get_double().value_unsafe();
+      return;
+    case dom::element_type::BOOL:
+      to.emplace_bool() = from.get_bool().value_unsafe();
+      return;
+    case dom::element_type::NULL_VALUE:
+      to.emplace_null();
+      return;
+    case dom::element_type::ARRAY:
+      break;
+  }
+  to = to_json(from);
 }
 
 // Sets each incoming attribute, keeping the stored ones it does not name.
-void merge_attributes(json::object& stored, const json::object& incoming) {
+void merge_attributes(json::object& stored, dom::object incoming) {
   if (stored.empty()) stored.reserve(incoming.size());
   std::size_t position = 0;
-  for (const auto& attr : incoming) {
+  for (auto [key, value] : incoming) {
     // Users of one import share the order of their attributes: try the same position first.
     json::value* slot = nullptr;
-    if (position < stored.size() && stored.begin()[position].key() == attr.key())
+    if (position < stored.size() && stored.begin()[position].key() == key)
       slot = &stored.begin()[position].value();
-    else if (auto it = stored.find(attr.key()); it != stored.end())
+    else if (auto it = stored.find(key); it != stored.end())
       slot = &it->value();
     if (slot)
-      assign_reusing(*slot, attr.value());
+      assign_reusing(*slot, value);
     else
-      stored.emplace(attr.key(), attr.value());
+      stored.emplace(key, to_json(value));
     ++position;
   }
 }

@@ -1,20 +1,23 @@
-// The strict wire rules of API.md for USER objects, applied to a Boost.JSON DOM.
+// The strict wire rules of API.md for USER objects, applied to a simdjson DOM.
 #include "sim/wire_checks.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
 namespace nv::sim {
 namespace {
 
-namespace json = boost::json;
+namespace dom = simdjson::dom;
 
 constexpr std::size_t max_users = 100;
 constexpr std::size_t max_id_chars = 100;
 constexpr std::size_t max_attr_name_chars = 49;
 constexpr std::size_t max_string_chars = 999;
+// Objects up to this many keys are checked for duplicates pairwise; larger ones are sorted.
+constexpr std::size_t pairwise_keys = 32;
 
 constexpr std::array<std::string_view, 6> plain_string_attrs = {
     "name", "first_name", "last_name", "company", "hashed_email", "hashed_mobile"};
@@ -28,26 +31,33 @@ bool is_one_of(std::string_view name, const std::array<std::string_view, N>& nam
   return false;
 }
 
-std::optional<attribute_type> type_of(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string:
+std::optional<attribute_type> type_of(dom::element v) {
+  switch (v.type()) {
+    case dom::element_type::STRING:
       return attribute_type::string;
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
       return attribute_type::number;
-    case json::kind::bool_:
+    case dom::element_type::BOOL:
       return attribute_type::boolean;
-    case json::kind::object:
+    case dom::element_type::OBJECT:
       return attribute_type::object;
     default:
       return std::nullopt;
   }
 }
 
+// Returns the string of `v`, or nothing when it is not a string.
+std::optional<std::string_view> string_of(dom::element v) {
+  std::string_view text;
+  if (v.get_string().get(text)) return std::nullopt;
+  return text;
+}
+
 // Checks one standard attribute; returns what is wrong or an empty string.
-std::string check_standard(std::string_view name, const json::value& v) {
-  const json::string* s = v.if_string();
+std::string check_standard(std::string_view name, dom::element v) {
+  auto s = string_of(v);
   if (!s) return fmt::format("{} must be a string", name);
   std::string_view text = *s;
   if (code_points(text) > max_string_chars)
@@ -69,14 +79,14 @@ bool is_standard(std::string_view name) {
 }
 
 // Checks a custom attribute, and its type against the brand's and this batch's earlier types.
-std::string check_custom(std::string_view name, const json::value& v, const attribute_types& known,
+std::string check_custom(std::string_view name, dom::element v, const attribute_types& known,
                          attribute_types& batch) {
   std::size_t chars = code_points(name);
   if (chars < 1 || chars > max_attr_name_chars)
     return fmt::format("attribute name \"{}\" must be 1-49 characters", name);
   auto type = type_of(v);
   if (!type) return fmt::format("attribute {} must be a string, number, boolean or object", name);
-  if (v.is_string() && code_points(v.get_string()) > max_string_chars)
+  if (auto s = string_of(v); s && code_points(*s) > max_string_chars)
     return fmt::format("attribute {} longer than 999 characters", name);
   const attribute_type* first = nullptr;
   if (auto it = known.find(name); it != known.end())
@@ -90,51 +100,85 @@ std::string check_custom(std::string_view name, const json::value& v, const attr
   return {};
 }
 
-std::string check_id(std::string_view field, const json::value& v) {
-  const json::string* s = v.if_string();
+std::string check_id(std::string_view field, dom::element v) {
+  auto s = string_of(v);
   if (!s) return fmt::format("{} must be a string", field);
   std::size_t chars = code_points(*s);
   if (chars < 1 || chars > max_id_chars) return fmt::format("{} must be 1-100 characters", field);
   return {};
 }
 
+// The identity fields of a user object, found in one pass over its fields.
+struct user_fields {
+  std::optional<dom::element> user_id, anon_id, attributes;
+  std::string_view unknown;  // The first field that is neither identity, attributes nor extra.
+};
+
+user_fields find_fields(dom::object user, std::initializer_list<std::string_view> extra) {
+  user_fields f;
+  for (auto [key, value] : user) {
+    if (key == "userID")
+      f.user_id = value;
+    else if (key == "anonymousID")
+      f.anon_id = value;
+    else if (key == "user_attributes")
+      f.attributes = value;
+    else if (f.unknown.empty() && std::find(extra.begin(), extra.end(), key) == extra.end())
+      f.unknown = key;
+  }
+  return f;
+}
+
 // Checks a user's identity and attributes; fills `out` and returns what is wrong, if anything.
 // `extra` names fields allowed beside the user's own (user_event/create's event fields).
-std::string check_user(const json::object& user, const attribute_types& known,
-                       attribute_types& batch, checked_user& out,
-                       std::initializer_list<std::string_view> extra = {}) {
-  const json::value* user_id = user.if_contains("userID");
-  const json::value* anon_id = user.if_contains("anonymousID");
-  if (!user_id && !anon_id) return "userID and anonymousID cannot be empty";
-  if (user_id) {
-    if (auto e = check_id("userID", *user_id); !e.empty()) return e;
-    out.id = user_id->get_string();
+std::string check_user(dom::object user, const attribute_types& known, attribute_types& batch,
+                       checked_user& out, std::initializer_list<std::string_view> extra = {}) {
+  user_fields f = find_fields(user, extra);
+  if (!f.user_id && !f.anon_id) return "userID and anonymousID cannot be empty";
+  if (f.user_id) {
+    if (auto e = check_id("userID", *f.user_id); !e.empty()) return e;
+    out.id = *string_of(*f.user_id);
   }
-  if (anon_id) {
-    if (auto e = check_id("anonymousID", *anon_id); !e.empty()) return e;
-    if (!user_id) {
-      out.id = anon_id->get_string();
+  if (f.anon_id) {
+    if (auto e = check_id("anonymousID", *f.anon_id); !e.empty()) return e;
+    if (!f.user_id) {
+      out.id = *string_of(*f.anon_id);
       out.anonymous = true;
     }
   }
-  for (const auto& field : user) {
-    std::string_view key = field.key();
-    if (key == "userID" || key == "anonymousID" || key == "user_attributes") continue;
-    bool allowed = false;
-    for (auto e : extra) allowed = allowed || e == key;
-    if (!allowed) return fmt::format("unknown field {}", key);
-  }
-  const json::value* attrs = user.if_contains("user_attributes");
-  if (!attrs) return {};
-  out.attributes = attrs->if_object();
-  if (!out.attributes) return "user_attributes must be an object";
-  for (const auto& attr : *out.attributes) {
-    std::string_view name = attr.key();
-    auto e = is_standard(name) ? check_standard(name, attr.value())
-                               : check_custom(name, attr.value(), known, batch);
+  if (!f.unknown.empty()) return fmt::format("unknown field {}", f.unknown);
+  if (!f.attributes) return {};
+  dom::object attrs;
+  if (f.attributes->get_object().get(attrs)) return "user_attributes must be an object";
+  out.attributes = attrs;
+  for (auto [name, value] : attrs) {
+    auto e =
+        is_standard(name) ? check_standard(name, value) : check_custom(name, value, known, batch);
     if (!e.empty()) return e;
   }
   return {};
+}
+
+// Returns a key of `object` that appears twice in it, or nothing.
+std::optional<std::string_view> duplicate_in(dom::object object) {
+  std::size_t n = object.size();
+  if (n < 2) return std::nullopt;
+  if (n <= pairwise_keys) {
+    std::array<std::string_view, pairwise_keys> keys;
+    std::size_t i = 0;
+    for (auto [key, value] : object) {
+      for (std::size_t j = 0; j < i; ++j)
+        if (keys[j] == key) return key;
+      keys[i++] = key;
+    }
+    return std::nullopt;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(n);
+  for (auto [key, value] : object) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  auto it = std::adjacent_find(keys.begin(), keys.end());
+  return it == keys.end() ? std::nullopt : std::optional(*it);
 }
 
 std::string user_label(const checked_user& user, std::size_t index) {
@@ -162,29 +206,31 @@ void commit_types(attribute_types& types, const check_result& accepted) {
   for (const auto& [name, type] : accepted.new_types) types.emplace(name, type);
 }
 
-check_result check_create_body(const json::value& body, const attribute_types& types) {
+check_result check_create_body(dom::element body, const attribute_types& types) {
   check_result result;
-  const json::object* root = body.if_object();
-  const json::value* nv = root ? root->if_contains("nv") : nullptr;
-  if (!nv || !nv->is_array()) {
+  dom::object root;
+  dom::array users;
+  if (body.get_object().get(root) || root["nv"].get_array().get(users)) {
     result.error = "Error: body must be an object with an nv array";
     return result;
   }
-  if (root->size() != 1) {
+  if (root.size() != 1) {
     result.error = "Error: unexpected field beside nv";
     return result;
   }
-  const json::array& users = nv->get_array();
-  if (users.empty() || users.size() > max_users) {
-    result.error = fmt::format("Error: nv must hold 1-100 users, not {}", users.size());
+  std::size_t count = users.size();
+  if (count == 0 || count > max_users) {
+    result.error = fmt::format("Error: nv must hold 1-100 users, not {}", count);
     return result;
   }
   attribute_types& batch = result.new_types;
-  result.users.reserve(users.size());
-  for (std::size_t i = 0; i < users.size(); ++i) {
+  result.users.reserve(count);
+  std::size_t i = 0;
+  for (dom::element element : users) {
     checked_user user;
-    const json::object* object = users[i].if_object();
-    std::string what = object ? check_user(*object, types, batch, user) : "user must be an object";
+    dom::object object;
+    std::string what = element.get_object().get(object) ? "user must be an object"
+                                                        : check_user(object, types, batch, user);
     if (!what.empty()) {
       result.users.clear();
       result.new_types.clear();
@@ -192,28 +238,30 @@ check_result check_create_body(const json::value& body, const attribute_types& t
       return result;
     }
     result.users.push_back(user);
+    ++i;
   }
   return result;
 }
 
-check_result check_event_body(const json::value& body, const attribute_types& types) {
+check_result check_event_body(dom::element body, const attribute_types& types) {
   check_result result;
-  const json::object* root = body.if_object();
-  const json::value* nv = root ? root->if_contains("nv") : nullptr;
-  const json::object* object = nv ? nv->if_object() : nullptr;
-  if (!object || root->size() != 1) {
+  dom::object root, object;
+  if (body.get_object().get(root) || root["nv"].get_object().get(object) || root.size() != 1) {
     result.error = "Error: body must be an object with an nv object";
     return result;
   }
   attribute_types& batch = result.new_types;
   checked_user user;
-  std::string what = check_user(*object, types, batch, user, {"event_name", "date", "attributes"});
-  const json::value* name = object->if_contains("event_name");
-  const json::value* date = object->if_contains("date");
-  if (what.empty() && (!name || !name->is_string() || name->get_string().empty()))
-    what = "event_name must be a non-empty string";
-  if (what.empty() && date && !(date->is_string() && is_calendar_date(date->get_string())))
-    what = "date must be YYYY-MM-DD";
+  std::string what = check_user(object, types, batch, user, {"event_name", "date", "attributes"});
+  std::string_view name;
+  bool has_name = !object["event_name"].get_string().get(name);
+  dom::element date;
+  bool has_date = !object["date"].get(date);
+  if (what.empty() && (!has_name || name.empty())) what = "event_name must be a non-empty string";
+  if (what.empty() && has_date) {
+    auto text = string_of(date);
+    if (!text || !is_calendar_date(*text)) what = "date must be YYYY-MM-DD";
+  }
   if (!what.empty()) {
     result.new_types.clear();
     result.error = fmt::format("Error: {}, {}", what, user_label(user, 0));
@@ -221,6 +269,20 @@ check_result check_event_body(const json::value& body, const attribute_types& ty
   }
   result.users.push_back(user);
   return result;
+}
+
+std::optional<std::string_view> find_duplicate_key(dom::element root) {
+  dom::object object;
+  dom::array array;
+  if (!root.get_object().get(object)) {
+    if (auto key = duplicate_in(object)) return key;
+    for (auto [key, value] : object)
+      if (auto found = find_duplicate_key(value)) return found;
+  } else if (!root.get_array().get(array)) {
+    for (dom::element value : array)
+      if (auto found = find_duplicate_key(value)) return found;
+  }
+  return std::nullopt;
 }
 
 bool is_calendar_date(std::string_view t) noexcept {

@@ -2,12 +2,12 @@
 // a bug in nvimport's serialiser must be caught here, not mirrored.
 #pragma once
 
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
+#include <simdjson.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,11 +32,12 @@ struct name_hash {
 /// The type of each custom attribute seen so far by one brand; found by string_view.
 using attribute_types = std::unordered_map<std::string, attribute_type, name_hash, std::equal_to<>>;
 
-/// One user of a create body that passed every check; points into the parsed body.
+/// One user of a create body that passed every check; points into the parser's document, so
+/// it is valid until that parser parses again.
 struct checked_user {
   std::string_view id;
   bool anonymous = false;
-  const boost::json::object* attributes = nullptr;  ///< May be null: no user_attributes.
+  std::optional<simdjson::dom::object> attributes;  ///< Empty: no user_attributes.
 };
 
 /// The result of checking a body: the users, or an error message for the 400 answer.
@@ -49,10 +50,14 @@ struct check_result {
 
 /// Checks a user/create body {"nv":[USER…]} (1–100 users) against the brand's attribute
 /// `types`; the caller commits result.new_types once it accepts the batch.
-check_result check_create_body(const boost::json::value& body, const attribute_types& types);
+check_result check_create_body(simdjson::dom::element body, const attribute_types& types);
 
 /// Checks a user_event/create body {"nv":{USER fields, "event_name":S, "date"?:S}} the same way.
-check_result check_event_body(const boost::json::value& body, const attribute_types& types);
+check_result check_event_body(simdjson::dom::element body, const attribute_types& types);
+
+/// Returns the first key found twice in one object anywhere in `root`, or nothing. The DOM keeps
+/// every duplicate, and a strict server treats such a body as malformed rather than pick one.
+std::optional<std::string_view> find_duplicate_key(simdjson::dom::element root);
 
 /// Records the attribute types an accepted body introduced.
 void commit_types(attribute_types& types, const check_result& accepted);
@@ -66,7 +71,7 @@ bool is_e164(std::string_view text) noexcept;
 /// Returns whether `text` is a plausible address: one '@', non-empty local part and domain.
 bool is_plausible_email(std::string_view text) noexcept;
 
-/// Returns the number of UTF-8 code points in `text` (Boost.JSON has validated the encoding).
+/// Returns the number of UTF-8 code points in `text` (the parser has validated the encoding).
 std::size_t code_points(std::string_view text) noexcept;
 
 }  // namespace nv::sim

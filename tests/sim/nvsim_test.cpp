@@ -69,7 +69,8 @@ TEST_CASE("each strict rule answers 400 naming the rule and the user, nothing st
        R"(Error: bad email \"nobody\", user a)"},
       {R"({"nv":[{"userID":"a","user_attributes":{"x":[1]}}]})",
        "Error: attribute x must be a string, number, boolean or object, user a"},
-      {R"({"nv":[{"userID":"a")", "Error: malformed JSON: incomplete JSON"},
+      {R"({"nv":[{"userID":"a")", "Error: malformed JSON: improper structure"},
+      {R"({"nv":[{"userID":"a","userID":"b"}]})", "Error: malformed JSON: duplicate key userID"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.body);

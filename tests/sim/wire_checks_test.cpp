@@ -2,27 +2,32 @@
 #include "sim/wire_checks.hpp"
 
 #include <doctest/doctest.h>
-#include <boost/json/parse.hpp>
 
 #include <string>
 
 namespace {
 
+// Returns the DOM of `text`, parsed by a parser shared by the test (one document at a time).
+simdjson::dom::element parse(const std::string& text) {
+  static simdjson::dom::parser parser;
+  return parser.parse(text).value();
+}
+
 // Returns the error for a one-user body with these user_attributes ("" when accepted).
 std::string check_attrs(const std::string& attrs, nv::sim::attribute_types types = {}) {
-  auto body = boost::json::parse(R"({"nv":[{"userID":"u1","user_attributes":)" + attrs + "}]}");
+  auto body = parse(R"({"nv":[{"userID":"u1","user_attributes":)" + attrs + "}]}");
   return nv::sim::check_create_body(body, types).error;
 }
 
 std::string check(const std::string& text) {
   nv::sim::attribute_types types;
-  return nv::sim::check_create_body(boost::json::parse(text), types).error;
+  return nv::sim::check_create_body(parse(text), types).error;
 }
 
 }  // namespace
 
 TEST_CASE("a documented body passes and yields its users") {
-  auto body = boost::json::parse(
+  auto body = parse(
       R"({"nv":[{"userID":"michaelclark@example.com","user_attributes":{"name":"Michael Smith",)"
       R"("email":"michaelclark@example.com","mobile":"+551155256325","birth_date":"1990-11-25",)"
       R"("gender":"male","email_opt_in":"1","sms_opt_in":"0","whatsapp_opt_in":"2","plan":"gold"}},)"
@@ -113,7 +118,7 @@ TEST_CASE("custom attributes: names, values and one type per attribute per brand
 
 TEST_CASE("a rejected body introduces no attribute types") {
   nv::sim::attribute_types types;
-  auto body = boost::json::parse(
+  auto body = parse(
       R"({"nv":[{"userID":"a","user_attributes":{"k":1}},{"userID":"b","user_attributes":{"gender":"M"}}]})");
   auto result = nv::sim::check_create_body(body, types);
   CHECK_FALSE(result.ok());
@@ -123,13 +128,23 @@ TEST_CASE("a rejected body introduces no attribute types") {
 
 TEST_CASE("user_event/create bodies carry a user and an event") {
   nv::sim::attribute_types types;
-  auto good = boost::json::parse(R"({"nv":{"userID":"a","event_name":"buy","date":"2024-01-02"}})");
+  auto good = parse(R"({"nv":{"userID":"a","event_name":"buy","date":"2024-01-02"}})");
   CHECK(nv::sim::check_event_body(good, types).ok());
-  auto no_event = boost::json::parse(R"({"nv":{"userID":"a"}})");
+  auto no_event = parse(R"({"nv":{"userID":"a"}})");
   CHECK(nv::sim::check_event_body(no_event, types).error ==
         "Error: event_name must be a non-empty string, user a");
-  auto bad_date =
-      boost::json::parse(R"({"nv":{"userID":"a","event_name":"e","date":"2024-13-01"}})");
+  auto bad_date = parse(R"({"nv":{"userID":"a","event_name":"e","date":"2024-13-01"}})");
   CHECK(nv::sim::check_event_body(bad_date, types).error ==
         "Error: date must be YYYY-MM-DD, user a");
+}
+
+TEST_CASE("a key twice in one object is found anywhere in the body") {
+  CHECK_FALSE(nv::sim::find_duplicate_key(parse(R"({"nv":[{"userID":"a"},{"userID":"b"}]})")));
+  CHECK(nv::sim::find_duplicate_key(parse(R"({"nv":[{"userID":"a","userID":"b"}]})")) == "userID");
+  CHECK(nv::sim::find_duplicate_key(
+            parse(R"({"nv":[{"userID":"a","user_attributes":{"x":{"c":1,"c":2}}}]})")) == "c");
+  std::string wide = R"({"nv":[{"userID":"a","user_attributes":{)";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\":1,";
+  CHECK_FALSE(nv::sim::find_duplicate_key(parse(wide + R"("k40":1}}]})")));
+  CHECK(nv::sim::find_duplicate_key(parse(wide + R"("k7":1}}]})")) == "k7");
 }
