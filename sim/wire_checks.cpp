@@ -164,12 +164,25 @@ std::optional<std::string_view> duplicate_in(dom::object object) {
   std::size_t n = object.size();
   if (n < 2) return std::nullopt;
   if (n <= pairwise_keys) {
-    std::array<std::string_view, pairwise_keys> keys;
+    // A cheap fingerprint per key spares most string comparisons: keys of one object tend to
+    // share lengths, so comparing the strings themselves costs a memcmp for each such pair.
+    // Left uninitialised on purpose: only the first i entries are read, and zeroing them costs
+    // more than the comparisons.
+    std::array<const char*, pairwise_keys> starts;
+    std::array<std::size_t, pairwise_keys> sizes;
+    std::array<std::uint32_t, pairwise_keys> prints;
     std::size_t i = 0;
     for (auto [key, value] : object) {
+      std::uint32_t print = 0;
+      if (!key.empty())
+        print = static_cast<std::uint32_t>(key.size()) << 16 |
+                static_cast<unsigned char>(key.front()) << 8 |
+                static_cast<unsigned char>(key.back());
       for (std::size_t j = 0; j < i; ++j)
-        if (keys[j] == key) return key;
-      keys[i++] = key;
+        if (prints[j] == print && std::string_view(starts[j], sizes[j]) == key) return key;
+      starts[i] = key.data();
+      sizes[i] = key.size();
+      prints[i++] = print;
     }
     return std::nullopt;
   }
@@ -272,15 +285,22 @@ check_result check_event_body(dom::element body, const attribute_types& types) {
 }
 
 std::optional<std::string_view> find_duplicate_key(dom::element root) {
+  // Only containers are descended into: most values are scalars, and a call per scalar costs.
+  auto is_container = [](dom::element v) {
+    auto t = v.type();
+    return t == dom::element_type::OBJECT || t == dom::element_type::ARRAY;
+  };
   dom::object object;
   dom::array array;
   if (!root.get_object().get(object)) {
     if (auto key = duplicate_in(object)) return key;
     for (auto [key, value] : object)
-      if (auto found = find_duplicate_key(value)) return found;
+      if (is_container(value))
+        if (auto found = find_duplicate_key(value)) return found;
   } else if (!root.get_array().get(array)) {
     for (dom::element value : array)
-      if (auto found = find_duplicate_key(value)) return found;
+      if (is_container(value))
+        if (auto found = find_duplicate_key(value)) return found;
   }
   return std::nullopt;
 }
