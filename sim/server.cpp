@@ -29,7 +29,7 @@ void report_escape(std::exception_ptr e) {
 
 server::server(asio::io_context& io, const options& opts, simulated_api& api,
                asio::ssl::context* tls)
-    : acceptor_(io), api_(api), tls_(tls) {
+    : acceptor_(io), api_(api), tls_(tls), strands_(opts.threads > 1) {
   asio::ip::tcp::endpoint where(asio::ip::make_address(opts.host), opts.port);
   acceptor_.open(where.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -50,14 +50,16 @@ void server::stop() {
 
 asio::awaitable<void> server::accept_loop() {
   for (;;) {
-    // A strand per connection: Beast's stream timer must not run beside the session on
-    // another thread.
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(acceptor_.get_executor()),
-                                                        asio::as_tuple(asio::use_awaitable));
+    // A strand per connection when several threads run the io_context: Beast's stream timer
+    // must not run beside the session on another thread. One thread needs none, and a strand
+    // costs a dispatch on every completion.
+    asio::any_io_executor executor = acceptor_.get_executor();
+    if (strands_) executor = asio::make_strand(executor);
+    auto [ec, socket] =
+        co_await acceptor_.async_accept(executor, asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) continue;  // E.g. EMFILE: the next accept may succeed.
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto executor = socket.get_executor();
     if (tls_)
       asio::co_spawn(executor, serve_tls(std::move(socket), *tls_, api_, settings_), report_escape);
     else

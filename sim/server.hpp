@@ -39,6 +39,7 @@ class server {
   simulated_api& api_;
   boost::asio::ssl::context* tls_;
   session_settings settings_;
+  bool strands_;  // Whether each connection gets a strand (more than one thread).
 };
 
 /// Returns a TLS server context for the PEM certificate chain and key. Throws on failure.
