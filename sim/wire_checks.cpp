@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 
 namespace nv::sim {
@@ -19,16 +20,53 @@ constexpr std::size_t max_string_chars = 999;
 // Objects up to this many keys are checked for duplicates pairwise; larger ones are sorted.
 constexpr std::size_t pairwise_keys = 32;
 
-constexpr std::array<std::string_view, 6> plain_string_attrs = {
-    "name", "first_name", "last_name", "company", "hashed_email", "hashed_mobile"};
-constexpr std::array<std::string_view, 3> opt_in_attrs = {"email_opt_in", "sms_opt_in",
-                                                          "whatsapp_opt_in"};
+// The standard attributes of API.md, by the rule their value follows.
+enum class standard_kind : std::uint8_t {
+  custom,
+  plain,
+  email,
+  mobile,
+  birth_date,
+  gender,
+  opt_in
+};
 
+// Returns whether `name`, already known to have N-1 characters, is `literal`; the constant
+// length lets the compiler compare inline instead of calling memcmp.
 template <std::size_t N>
-bool is_one_of(std::string_view name, const std::array<std::string_view, N>& names) {
-  for (auto n : names)
-    if (n == name) return true;
-  return false;
+bool spelled(std::string_view name, const char (&literal)[N]) {
+  return std::memcmp(name.data(), literal, N - 1) == 0;
+}
+
+// Returns which standard attribute `name` is, or custom; dispatches on the length first since
+// this runs for every attribute of every user.
+standard_kind classify(std::string_view n) {
+  using k = standard_kind;
+  switch (n.size()) {
+    case 4:
+      return spelled(n, "name") ? k::plain : k::custom;
+    case 5:
+      return spelled(n, "email") ? k::email : k::custom;
+    case 6:
+      return spelled(n, "mobile") ? k::mobile : spelled(n, "gender") ? k::gender : k::custom;
+    case 7:
+      return spelled(n, "company") ? k::plain : k::custom;
+    case 9:
+      return spelled(n, "last_name") ? k::plain : k::custom;
+    case 10:
+      if (spelled(n, "first_name")) return k::plain;
+      if (spelled(n, "birth_date")) return k::birth_date;
+      return spelled(n, "sms_opt_in") ? k::opt_in : k::custom;
+    case 12:
+      if (spelled(n, "email_opt_in")) return k::opt_in;
+      return spelled(n, "hashed_email") ? k::plain : k::custom;
+    case 13:
+      return spelled(n, "hashed_mobile") ? k::plain : k::custom;
+    case 15:
+      return spelled(n, "whatsapp_opt_in") ? k::opt_in : k::custom;
+    default:
+      return k::custom;
+  }
 }
 
 std::optional<attribute_type> type_of(dom::element v) {
@@ -56,26 +94,35 @@ std::optional<std::string_view> string_of(dom::element v) {
 }
 
 // Checks one standard attribute; returns what is wrong or an empty string.
-std::string check_standard(std::string_view name, dom::element v) {
+std::string check_standard(std::string_view name, standard_kind kind, dom::element v) {
   auto s = string_of(v);
   if (!s) return fmt::format("{} must be a string", name);
   std::string_view text = *s;
   if (code_points(text) > max_string_chars)
     return fmt::format("{} longer than 999 characters", name);
-  if (name == "email" && !is_plausible_email(text)) return fmt::format("bad email \"{}\"", text);
-  if (name == "mobile" && !is_e164(text)) return fmt::format("bad mobile \"{}\" (E.164)", text);
-  if (name == "birth_date" && !is_calendar_date(text))
-    return fmt::format("bad birth_date \"{}\" (YYYY-MM-DD)", text);
-  if (name == "gender" && text != "male" && text != "female" && text != "other")
-    return fmt::format("bad gender \"{}\" (male, female or other)", text);
-  if (is_one_of(name, opt_in_attrs) && text != "0" && text != "1" && text != "2")
-    return fmt::format("bad {} \"{}\" (\"0\", \"1\" or \"2\")", name, text);
+  switch (kind) {
+    case standard_kind::email:
+      if (!is_plausible_email(text)) return fmt::format("bad email \"{}\"", text);
+      break;
+    case standard_kind::mobile:
+      if (!is_e164(text)) return fmt::format("bad mobile \"{}\" (E.164)", text);
+      break;
+    case standard_kind::birth_date:
+      if (!is_calendar_date(text)) return fmt::format("bad birth_date \"{}\" (YYYY-MM-DD)", text);
+      break;
+    case standard_kind::gender:
+      if (text != "male" && text != "female" && text != "other")
+        return fmt::format("bad gender \"{}\" (male, female or other)", text);
+      break;
+    case standard_kind::opt_in:
+      if (text.size() != 1 || text[0] < '0' || text[0] > '2')
+        return fmt::format("bad {} \"{}\" (\"0\", \"1\" or \"2\")", name, text);
+      break;
+    case standard_kind::plain:
+    case standard_kind::custom:
+      break;
+  }
   return {};
-}
-
-bool is_standard(std::string_view name) {
-  return is_one_of(name, plain_string_attrs) || is_one_of(name, opt_in_attrs) || name == "email" ||
-         name == "mobile" || name == "birth_date" || name == "gender";
 }
 
 // Checks a custom attribute, and its type against the brand's and this batch's earlier types.
@@ -152,8 +199,9 @@ std::string check_user(dom::object user, const attribute_types& known, attribute
   if (f.attributes->get_object().get(attrs)) return "user_attributes must be an object";
   out.attributes = attrs;
   for (auto [name, value] : attrs) {
-    auto e =
-        is_standard(name) ? check_standard(name, value) : check_custom(name, value, known, batch);
+    auto kind = classify(name);
+    auto e = kind != standard_kind::custom ? check_standard(name, kind, value)
+                                           : check_custom(name, value, known, batch);
     if (!e.empty()) return e;
   }
   return {};
@@ -171,6 +219,7 @@ std::optional<std::string_view> duplicate_in(dom::object object) {
     std::array<const char*, pairwise_keys> starts;
     std::array<std::size_t, pairwise_keys> sizes;
     std::array<std::uint32_t, pairwise_keys> prints;
+    std::uint64_t seen = 0;  // One bit per fingerprint, hashed into 64.
     std::size_t i = 0;
     for (auto [key, value] : object) {
       std::uint32_t print = 0;
@@ -178,8 +227,11 @@ std::optional<std::string_view> duplicate_in(dom::object object) {
         print = static_cast<std::uint32_t>(key.size()) << 16 |
                 static_cast<unsigned char>(key.front()) << 8 |
                 static_cast<unsigned char>(key.back());
-      for (std::size_t j = 0; j < i; ++j)
-        if (prints[j] == print && std::string_view(starts[j], sizes[j]) == key) return key;
+      std::uint64_t bit = std::uint64_t{1} << (print * 2654435761u >> 26);
+      if (seen & bit)  // Rare: only then are earlier keys compared.
+        for (std::size_t j = 0; j < i; ++j)
+          if (prints[j] == print && std::string_view(starts[j], sizes[j]) == key) return key;
+      seen |= bit;
       starts[i] = key.data();
       sizes[i] = key.size();
       prints[i++] = print;

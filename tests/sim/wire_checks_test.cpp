@@ -148,3 +148,19 @@ TEST_CASE("a key twice in one object is found anywhere in the body") {
   CHECK_FALSE(nv::sim::find_duplicate_key(parse(wide + R"("k40":1}}]})")));
   CHECK(nv::sim::find_duplicate_key(parse(wide + R"("k7":1}}]})")) == "k7");
 }
+
+TEST_CASE("every standard attribute name is recognised, and near misses are custom") {
+  for (std::string name :
+       {"name", "first_name", "last_name", "company", "hashed_email", "hashed_mobile", "email",
+        "mobile", "birth_date", "gender", "email_opt_in", "sms_opt_in", "whatsapp_opt_in"}) {
+    CAPTURE(name);
+    CHECK(check_attrs(R"({")" + name + R"(":7})") ==
+          "Error: " + name + " must be a string, user u1");
+  }
+  for (std::string name : {"nome", "emails", "gendre", "sms_opt_ix", "Email"}) {
+    CAPTURE(name);
+    CHECK(check_attrs(R"({")" + name + R"(":7})").empty());
+  }
+  CHECK(check_attrs(R"({"whatsapp_opt_in":"1","sms_opt_in":"11"})") ==
+        R"(Error: bad sms_opt_in "11" ("0", "1" or "2"), user u1)");
+}
