@@ -126,22 +126,27 @@ bool brand_store::note_received(const checked_user& user) {
 
 void brand_store::upsert(const checked_user& user) {
   const std::string& k = key(user.id, user.anonymous);
-  auto it = users_.find(k);  // Looked up first: emplacing copies the key.
-  if (it == users_.end()) {
-    it = users_.try_emplace(k).first;
-    it->second.id = std::string(user.id);
-    it->second.anonymous = user.anonymous;
+  stored_user* stored = nullptr;
+  if (auto found = index_.find(std::string_view(k)); found != index_.end()) {
+    stored = found->second;  // Looked up first: emplacing copies the key.
+  } else {
+    stored = &users_.try_emplace(k).first->second;
+    index_.emplace(k, stored);
+    stored->id = std::string(user.id);
+    stored->anonymous = user.anonymous;
   }
-  if (user.attributes) merge_attributes(it->second.attributes, *user.attributes);
+  if (user.attributes) merge_attributes(stored->attributes, *user.attributes);
 }
 
 bool brand_store::erase(std::string_view user_id) {
-  return users_.erase(key(user_id, false)) > 0;
+  const std::string& k = key(user_id, false);
+  index_.erase(k);
+  return users_.erase(k) > 0;
 }
 
 const stored_user* brand_store::find(std::string_view user_id) const {
-  auto it = users_.find(key(user_id, false));
-  return it == users_.end() ? nullptr : &it->second;
+  auto it = index_.find(std::string_view(key(user_id, false)));
+  return it == index_.end() ? nullptr : it->second;
 }
 
 void brand_store::add_event(user_event event, bool seeded) {
@@ -165,6 +170,7 @@ std::vector<std::string> brand_store::users_with_event(std::string_view event_na
 
 void brand_store::clear() {
   users_.clear();
+  index_.clear();
   received_.clear();
   types_.clear();
   events_.clear();

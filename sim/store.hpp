@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -64,6 +65,9 @@ class brand_store {
   const std::string& key(std::string_view id, bool anonymous) const;
 
   std::map<std::string, stored_user> users_;  // Key: 'u' or 'a' then the id.
+  // The same users by the same key, for lookups: ids of one import share long prefixes, which
+  // makes each comparison of the ordered map's search a memcmp of most of the key.
+  std::unordered_map<std::string, stored_user*, name_hash, std::equal_to<>> index_;
   std::unordered_set<std::string> received_;
   attribute_types types_;
   std::vector<user_event> seeded_events_;
