@@ -1,5 +1,7 @@
 // Integration tests of `nvimport validate`: exit codes, the summary, the reject file and the
 // emitted request bodies, running the built program on files in NV_TEST_TMP_DIR.
+#include "support/nvsim_process.hpp"
+
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
@@ -13,7 +15,8 @@
 
 namespace {
 
-const std::string tmp_dir = std::string(NV_TEST_TMP_DIR) + "/cli_validate";
+// One directory per process: CTest runs each test case as its own process, in parallel.
+const std::string tmp_dir = nv::test::make_temp_dir("cli-validate").string();
 
 std::string path_of(const std::string& name) {
   return tmp_dir + "/" + name;
