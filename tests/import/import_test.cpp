@@ -212,11 +212,13 @@ TEST_CASE("a wrong CA fails with a clear TLS error and exit 2") {
   nvsim_process sim(NV_NVSIM_PATH, {"--rate", "off"});
   auto other = nv::tls::write_ca(dir / "other", "another CA");
   auto file = write_users(dir, 10);
-  auto r = run_import(sim, dir, {"--retry-attempts", "2", "--retry-base-ms", "1", file.string()},
-                      "test-key", {}, other.cert);
+  auto r = run_import(sim, dir, {file.string()}, "test-key", {}, other.cert);
   CHECK(r.status == 2);
   CHECK(r.err.find("certificate verify failed") != std::string::npos);
+  CHECK(summary_value(r.err, "not sent") == 10);
   CHECK(stored_users(sim).empty());
+  // A certificate that does not verify stops the run: no retries.
+  CHECK(summary_value(r.err, "retries") == 0);
 }
 
 TEST_CASE("a wrong key fails fast with exit 2 and never shows the key") {
