@@ -24,4 +24,16 @@ command add_validate_command(CLI::App& app);
 /// Adds `nvimport import` to `app`.
 command add_import_command(CLI::App& app);
 
+/// Adds `nvimport delete` to `app`.
+command add_delete_command(CLI::App& app);
+
+/// Adds `nvimport get` to `app`.
+command add_get_command(CLI::App& app);
+
+/// Adds `nvimport count` to `app`.
+command add_count_command(CLI::App& app);
+
+/// Adds `nvimport export` to `app`.
+command add_export_command(CLI::App& app);
+
 }  // namespace nv::cli

@@ -1,4 +1,5 @@
 // `nvimport import`: delivers records to the create endpoint at the API's ceiling.
+#include "api_session.hpp"
 #include "commands.hpp"
 #include "progress_display.hpp"
 
@@ -31,14 +32,7 @@ namespace asio = boost::asio;
 struct import_settings {
   std::vector<std::string> files;
   std::string rejects = "nvimport.rejects.ndjson";
-  std::string base_url = "https://analytics.notifyvisitors.com";
-  std::string ca_file;
-  bool insecure = false;
-  std::string rate = "500/60s";
-  std::int64_t rate_margin_ms = 250;
-  std::size_t connections = 8;
-  std::string brand_id;
-  std::string api_key_file;
+  connection_settings connection;
   std::size_t max_batch = 100;
   std::size_t max_line_bytes = std::size_t{1} << 20;
   std::string progress = "auto";
@@ -50,27 +44,11 @@ struct import_settings {
   std::int64_t retry_base_ms = 200;
   std::int64_t retry_cap_ms = 30'000;
   std::int64_t retry_max_age_s = 600;
-  std::int64_t timeout_s = 30;
 };
 
 int cannot_run(std::string_view message) {
   fmt::print(stderr, "nvimport import: {}\n", message);
   return exit_cannot_run;
-}
-
-/// Reads the credentials: the key file with --brand-id (or NVIMPORT_BRAND_ID), else the
-/// environment. The key itself never reaches a message.
-boost::system::result<api::credentials, api::credentials_error> read_credentials(
-    const import_settings& s) {
-  auto env = [](const char* name) { return std::getenv(name); };
-  std::string brand = s.brand_id;
-  if (brand.empty() && env("NVIMPORT_BRAND_ID")) brand = env("NVIMPORT_BRAND_ID");
-  if (!s.api_key_file.empty()) return api::credentials::from_key_file(s.api_key_file, brand);
-  if (!s.brand_id.empty()) {
-    const char* key = env("NVIMPORT_API_KEY");
-    return api::credentials::from_key(key ? key : "", brand);
-  }
-  return api::credentials::from_environment(env);
 }
 
 deliver::import_options job_options(const import_settings& s) {
@@ -85,8 +63,8 @@ deliver::import_options job_options(const import_settings& s) {
                       .max_attempts = s.retry_attempts,
                       .max_age = std::chrono::seconds(s.retry_max_age_s)};
   // Twice the connections: a worker prepares or waits on budget while another's answer travels.
-  o.workers = s.connections * 2;
-  o.queue_batches = s.connections * 2;
+  o.workers = s.connection.connections * 2;
+  o.queue_batches = s.connection.connections * 2;
   return o;
 }
 
@@ -102,12 +80,9 @@ int exit_status(const deliver::import_result& r) {
 
 int run_import(const import_settings& s) {
   log::logger logger;
-  auto creds = read_credentials(s);
-  if (!creds) return cannot_run(creds.error().message);
-  auto url = http::parse_endpoint_url(s.base_url);
-  if (!url) return cannot_run(url.error().message);
-  auto rate = limit::parse_rate_spec(s.rate);
-  if (!rate) return cannot_run(rate.error().message);
+  std::string error;
+  auto session = api_session::open(s.connection, logger, error);
+  if (!session) return cannot_run(error);
 
   std::vector<std::unique_ptr<source::byte_source>> sources;
   std::uint64_t total_bytes = 0;
@@ -118,27 +93,13 @@ int run_import(const import_settings& s) {
     if (path != "-") total_bytes += std::filesystem::file_size(path, size_error);
     sources.push_back(std::move(opened.source));
   }
-  std::string error;
   auto rejects = deliver::reject_writer::open(s.rejects, deliver::open_mode::truncate, error);
   if (!rejects) return cannot_run(error);
 
-  std::optional<http::tls_client_context> tls;
-  if (url->tls) {
-    tls.emplace(http::tls_options{.ca_file = s.ca_file, .insecure = s.insecure});
-    if (s.insecure) {
-      logger.write(log::level::warning, "tls_insecure",
-                   {{"message", std::string(http::tls_client_context::insecure_warning)}});
-    }
-  }
-  asio::io_context io(1);
-  http::pool_options pool_options{.size = s.connections};
-  pool_options.connection.url = *url;
-  pool_options.connection.timeouts.read = std::chrono::seconds(s.timeout_s);
-  pool_options.connection.timeouts.write = std::chrono::seconds(s.timeout_s);
-  http::connection_pool pool(io.get_executor(), tls ? &*tls : nullptr, pool_options);
-  auto limiters = api::endpoint_limiters::local(io.get_executor(), *rate,
-                                                std::chrono::milliseconds(s.rate_margin_ms));
-  api::client client(pool, *creds, limiters);
+  auto& io = session->io();
+  auto& pool = session->pool();
+  auto& limiters = session->limiters();
+  auto& client = session->client();
 
   record::record_normaliser normaliser({.max_line_bytes = s.max_line_bytes});
   deliver::import_job job(
@@ -149,7 +110,7 @@ int run_import(const import_settings& s) {
       rejects.get(), job_options(s));
 
   auto mode = parse_progress_mode(s.progress, s.quiet);
-  progress_display display(mode, *rate, total_bytes);
+  progress_display display(mode, session->rate(), total_bytes);
   // SIGINT/SIGTERM: stop reading, deliver what was read, then print the summary.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
@@ -168,7 +129,7 @@ int run_import(const import_settings& s) {
   print_summary(result, pool.stats(), limiters, rejects->lines() > 0 ? s.rejects : "");
   if (!result.fatal_message.empty()) {
     fmt::print(stderr, "nvimport import: stopped: {} ({})\n", result.fatal_message,
-               creds->to_string());
+               session->credentials().to_string());
   }
   if (!result.last_failure.empty()) {
     fmt::print(stderr,
@@ -189,20 +150,7 @@ command add_import_command(CLI::App& app) {
   sub->add_option("files", s->files, "NDJSON files to read; - for standard input")->required();
   sub->add_option("--rejects", s->rejects, "Reject file (NDJSON, one line per rejected record)")
       ->capture_default_str();
-  sub->add_option("--base-url", s->base_url, "API base URL")->capture_default_str();
-  sub->add_option("--ca-file", s->ca_file, "Trust this PEM CA file instead of the system store");
-  sub->add_flag("--insecure", s->insecure, "Skip TLS verification (warns on every start)");
-  sub->add_option("--rate", s->rate, "Budget per endpoint, N/W (e.g. 500/60s, 50/1s)")
-      ->capture_default_str();
-  sub->add_option("--rate-margin-ms", s->rate_margin_ms,
-                  "Extra spacing for latency jitter between sending and arrival")
-      ->capture_default_str();
-  sub->add_option("--connections", s->connections, "Pooled TLS connections")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  sub->add_option("--brand-id", s->brand_id, "Brand id (else NVIMPORT_BRAND_ID)");
-  sub->add_option("--api-key-file", s->api_key_file,
-                  "Read the API key from this file (else NVIMPORT_API_KEY)");
+  add_connection_options(sub, s->connection);
   sub->add_option("--max-batch", s->max_batch, "Users per request (1 to 100)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
@@ -225,8 +173,6 @@ command add_import_command(CLI::App& app) {
   sub->add_option("--retry-cap-ms", s->retry_cap_ms, "Longest single backoff")
       ->capture_default_str();
   sub->add_option("--retry-max-age-s", s->retry_max_age_s, "Give a batch up after this long")
-      ->capture_default_str();
-  sub->add_option("--timeout-s", s->timeout_s, "Write and read timeout per request")
       ->capture_default_str();
   return {sub, [s] { return run_import(*s); }};
 }

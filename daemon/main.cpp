@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   std::vector<nv::cli::command> commands;
   commands.push_back(nv::cli::add_validate_command(app));
   commands.push_back(nv::cli::add_import_command(app));
+  commands.push_back(nv::cli::add_delete_command(app));
+  commands.push_back(nv::cli::add_get_command(app));
+  commands.push_back(nv::cli::add_count_command(app));
+  commands.push_back(nv::cli::add_export_command(app));
 
   try {
     app.parse(argc, argv);
