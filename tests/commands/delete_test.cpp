@@ -112,6 +112,28 @@ TEST_CASE("delete and create at the same time at a scaled limit: zero 429s on ei
   CHECK(users.begin()->first == "new-0000");
 }
 
+TEST_CASE("delete: server errors are retried with backoff; every user ends deleted") {
+  auto dir = make_temp_dir("delete-faults");
+  auto ids = write_users(dir / "ids.ndjson", "user", 200);
+  nvsim_process faulty(NV_NVSIM_PATH, {"--rate", "off", "--fail-5xx", "0.25", "--seed", "5"});
+  // The seeding import retries its own 503s.
+  seed_users(faulty, dir, "user", 200, {"--retry-base-ms", "5", "--retry-attempts", "30"});
+  auto r =
+      run_nvimport(faulty, "delete",
+                   {"--yes", "--retry-base-ms", "5", "--retry-cap-ms", "50", "--retry-attempts",
+                    "30", "--rejects", (dir / "rejects").string(), ids.string()});
+  CHECK_MESSAGE(r.status == 0, r.err);
+  CHECK(summary_value(r.err, "deleted") == 200);
+  CHECK(summary_value(r.err, "not found") == 0);
+  CHECK(summary_value(r.err, "retries") > 0);
+  CHECK(stored_users(faulty).empty());
+  auto stats = faulty.stats();
+  auto answers = stats.at("endpoints").at(delete_path).at("answers").as_object();
+  CHECK(answers.at("503").to_number<int>() > 0);
+  CHECK(answers.at("200").to_number<int>() == 200);
+  CHECK(summary_value(r.err, "requests") == endpoint_stat(stats, delete_path, "requests"));
+}
+
 TEST_CASE("get: each profile as one JSON line; a missing user is a message and exit 1") {
   auto dir = make_temp_dir("get");
   nvsim_process sim(NV_NVSIM_PATH, {"--rate", "off"});

@@ -186,3 +186,24 @@ TEST_CASE("round trip: export, import into a fresh nvsim, identical users; expor
   CHECK(summary_value(deleted.err, "deleted") == 120);
   CHECK(stored_users(fresh).empty());
 }
+
+TEST_CASE("export under a scaled limit: zero 429s, and server errors retried without a gap") {
+  auto dir = make_temp_dir("export-limit");
+  nvsim_process sim(NV_NVSIM_PATH, {"--rate", "10/1s", "--fail-5xx", "0.2", "--seed", "11",
+                                    "--events", write_events(dir, 100).string()});
+  seed_users(sim, dir, "user", 100,
+             {"--rate", "10/1s", "--retry-base-ms", "5", "--retry-attempts", "30"});
+  auto out = dir / "buy.ndjson";
+  auto args = export_args(out, "buy", "2024-01-01", "2024-01-31", 4);
+  for (std::string flag : {"--rate", "10/1s", "--retry-base-ms", "5", "--retry-attempts", "30"})
+    args.push_back(flag);
+  auto r = run_nvimport(sim, "export", args);
+  CHECK_MESSAGE(r.status == 0, r.err);
+  CHECK(file_lines(out) == expected_lines(sim, ids(0, 100)));
+  auto stats = sim.stats();
+  CHECK(endpoint_stat(stats, profile_path, "throttled") == 0);
+  CHECK(endpoint_stat(stats, profile_path, "max_in_window") <= 10);
+  auto answers = stats.at("endpoints").at(profile_path).at("answers").as_object();
+  CHECK(answers.at("503").to_number<int>() > 0);
+  CHECK(endpoint_stat(stats, profile_path, "requests") == 25 + answers.at("503").to_number<int>());
+}
