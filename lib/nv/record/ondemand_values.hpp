@@ -12,6 +12,10 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "nv/record/json_number.hpp"
 #include "nv/record/text_buffer.hpp"
 
@@ -19,8 +23,8 @@ namespace nv::record {
 
 namespace detail {
 
-// Eight bytes at a time (SWAR): keys and strings are short, so a libc call costs more than it
-// saves. Little-endian only; elsewhere the byte loops below do the work.
+// Without SSE2, eight bytes at a time (SWAR): keys and strings are short, so a libc call costs
+// more than it saves. Little-endian only; elsewhere the byte loops below do the work.
 inline constexpr bool use_words = std::endian::native == std::endian::little;
 inline constexpr std::uint64_t ones = 0x0101010101010101ull;
 inline constexpr std::uint64_t highs = 0x8080808080808080ull;
@@ -38,7 +42,19 @@ inline std::uint64_t load_word(const char* p) noexcept {
 }
 
 /// Returns the first '"' or '\\' from `p`; one must follow before the buffer's padding ends.
+/// Sixteen bytes at a time where SSE2 exists: the loads may read up to 15 bytes past the
+/// byte found, which stay inside the line or its SIMDJSON_PADDING.
 inline const char* find_quote_or_backslash(const char* p) noexcept {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (;; p += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const auto marks = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash))));
+    if (marks != 0) return p + std::countr_zero(marks);
+  }
+#else
   if constexpr (use_words) {
     for (;; p += 8) {
       const std::uint64_t word = load_word(p);
@@ -48,26 +64,7 @@ inline const char* find_quote_or_backslash(const char* p) noexcept {
   }
   while (*p != '"' && *p != '\\') ++p;
   return p;
-}
-
-/// Returns whether `text`, a token of the padded input, holds a backslash. The last word may
-/// read up to 7 bytes past the token, inside the input or its padding; they are masked off.
-inline bool has_backslash(std::string_view text) noexcept {
-  const char* p = text.data();
-  const char* end = p + text.size();
-  if constexpr (use_words) {
-    for (; p < end; p += 8) {
-      std::uint64_t marks = bytes_equal(load_word(p), '\\');
-      const auto left = static_cast<std::size_t>(end - p);
-      if (left < 8) marks &= (std::uint64_t{1} << (8 * left)) - 1;
-      if (marks != 0) return true;
-    }
-    return false;
-  }
-  for (; p < end; ++p) {
-    if (*p == '\\') return true;
-  }
-  return false;
+#endif
 }
 
 }  // namespace detail
@@ -92,11 +89,13 @@ inline simdjson::error_code read_key(simdjson::ondemand::field& field, std::stri
 /// it can go to the wire between quotes as is), else unescaped.
 inline simdjson::error_code read_string(simdjson::ondemand::value& value, std::string_view& text,
                                         bool& plain) {
-  // The raw token is the quoted string plus any white space up to the next token.
-  const std::string_view raw = trim_json_space_right(value.raw_json_token());
-  plain = raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' && !detail::has_backslash(raw);
+  // `value` is a string token, its closing quote checked by the parser inside the line. With
+  // no backslash before it, the first '"' or '\\' after the opening quote is that closing quote.
+  const char* start = value.raw_json_token().data() + 1;
+  const char* p = detail::find_quote_or_backslash(start);
+  plain = *p == '"';
   if (plain) {
-    text = raw.substr(1, raw.size() - 2);
+    text = std::string_view(start, static_cast<std::size_t>(p - start));
     // Consume the token: simdjson 3.0.1 skips an unread string followed by ':' as if it were a
     // key, which would let `{"a":"b":"c"}` through.
     simdjson::ondemand::raw_json_string consumed;
