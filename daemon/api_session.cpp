@@ -96,12 +96,16 @@ std::unique_ptr<api_session> api_session::open(const connection_settings& s, log
   return session;
 }
 
-asio::awaitable<api::call_result> call_until_final(attempt_function attempt,
-                                                   deliver::backoff& backoff,
-                                                   attempt_counters& counters) {
+asio::awaitable<final_answer> call_until_final(attempt_function attempt, deliver::backoff& backoff,
+                                               attempt_counters& counters) {
   const auto started = clock::now();
+  bool may_have_arrived = false;
   for (std::uint32_t attempts = 1;; ++attempts) {
-    auto answer = co_await attempt();
+    // Named results, no braced temporary around co_await: GCC 12 destroys those twice.
+    api::call_result sent = co_await attempt();
+    final_answer answer;
+    static_cast<api::call_result&>(answer) = std::move(sent);
+    answer.earlier_may_have_arrived = may_have_arrived;
     ++counters.requests;
     auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
     auto kind = answer.result.kind;
@@ -114,6 +118,8 @@ asio::awaitable<api::call_result> call_until_final(attempt_function attempt,
     if (kind != api::outcome_kind::retry) co_return answer;
     // A certificate that does not verify will not verify on the next attempt either.
     if (answer.transport_error == http::error_kind::tls) co_return answer;
+    // A failure after the request was written may hide an answer the server did send.
+    may_have_arrived = may_have_arrived || (answer.request_sent && answer.transport_error);
     auto delay = backoff.next_delay(attempts, age);
     if (!delay) co_return answer;
     ++counters.retries;

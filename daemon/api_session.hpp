@@ -112,13 +112,19 @@ struct attempt_counters {
 /// Makes one attempt of a request.
 using attempt_function = std::function<boost::asio::awaitable<api::call_result>()>;
 
+/// The final answer of a request, and whether an earlier attempt may have reached the server
+/// (sent, then the answer was lost): a later "not found" may then be that attempt's work.
+struct final_answer : api::call_result {
+  bool earlier_may_have_arrived = false;
+};
+
 /// Sends `attempt` until its answer is final, with import's rules: throttled → resend (the
 /// client paused the endpoint) until `policy.max_age`; transient → backoff with full jitter
 /// until the policy's bound; a TLS failure is final at once. Returns the last answer: ok,
 /// queued, permanent, auth_failed, or retry/throttled when the bound was hit.
-boost::asio::awaitable<api::call_result> call_until_final(attempt_function attempt,
-                                                          deliver::backoff& backoff,
-                                                          attempt_counters& counters);
+boost::asio::awaitable<final_answer> call_until_final(attempt_function attempt,
+                                                      deliver::backoff& backoff,
+                                                      attempt_counters& counters);
 
 /// Returns whether an answer says the server does not know the user (HTTP 404).
 bool is_unknown_user(const api::call_result& r) noexcept;

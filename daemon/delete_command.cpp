@@ -47,12 +47,13 @@ struct target {
 struct delete_counts {
   std::uint64_t lines = 0;
   std::uint64_t blank = 0;
-  std::uint64_t malformed = 0;  ///< lines without a usable userID (reject file)
-  std::uint64_t deleted = 0;    ///< success or queued
-  std::uint64_t not_found = 0;  ///< 404: the server does not know the user; not a failure
-  std::uint64_t refused = 0;    ///< other content refusals (reject file, server's message)
-  std::uint64_t failed = 0;     ///< out of retries (reject file)
-  std::uint64_t not_sent = 0;   ///< the run stopped first
+  std::uint64_t malformed = 0;      ///< lines without a usable userID (reject file)
+  std::uint64_t deleted = 0;        ///< success or queued
+  std::uint64_t not_found = 0;      ///< 404: the server does not know the user; not a failure
+  std::uint64_t refused = 0;        ///< other content refusals (reject file, server's message)
+  std::uint64_t failed = 0;         ///< out of retries (reject file)
+  std::uint64_t not_sent = 0;       ///< the run stopped first
+  std::uint64_t gone_on_retry = 0;  ///< in deleted: 404 after an attempt whose answer was lost
   attempt_counters attempts;
 };
 
@@ -145,7 +146,7 @@ class deleter {
     }
   }
 
-  void settle(const target& t, const api::call_result& answer, bool quiet) {
+  void settle(const target& t, const final_answer& answer, bool quiet) {
     const auto& r = answer.result;
     switch (r.kind) {
       case api::outcome_kind::ok:
@@ -157,6 +158,12 @@ class deleter {
         ++counts_.not_sent;
         return;
       case api::outcome_kind::permanent:
+        if (is_unknown_user(answer) && answer.earlier_may_have_arrived) {
+          // An earlier attempt was written and its answer lost: it most likely did the delete.
+          ++counts_.deleted;
+          ++counts_.gone_on_retry;
+          return;
+        }
         if (is_unknown_user(answer)) {
           ++counts_.not_found;
           if (!quiet) fmt::print(stderr, "nvimport delete: not found: {}\n", t.id);
@@ -209,7 +216,10 @@ void print_summary(const delete_counts& c, const std::string& reject_path) {
   line("lines read", c.lines);
   line("blank", c.blank);
   line("malformed", c.malformed, "  (no usable userID; in the reject file)");
-  line("deleted", c.deleted);
+  line("deleted", c.deleted,
+       c.gone_on_retry
+           ? fmt::format("  ({} found gone on a retry after a lost answer)", c.gone_on_retry)
+           : std::string());
   line("not found", c.not_found, "  (unknown to the server: reported, not retried, not a failure)");
   line("refused", c.refused, "  (refused by the server; in the reject file)");
   line("failed", c.failed, "  (out of retries; in the reject file)");

@@ -134,6 +134,25 @@ TEST_CASE("delete: server errors are retried with backoff; every user ends delet
   CHECK(summary_value(r.err, "requests") == endpoint_stat(stats, delete_path, "requests"));
 }
 
+TEST_CASE("delete: a 404 on the retry of an attempt whose answer was lost counts as deleted") {
+  auto dir = make_temp_dir("delete-lost-answer");
+  // nvsim deletes first and answers after the delay; nvimport gives up reading after 1 s.
+  nvsim_process sim(NV_NVSIM_PATH, {"--rate", "off", "--delay-ms", "0..1600", "--seed", "9"});
+  seed_users(sim, dir, "user", 24, {"--timeout-s", "5"});
+  auto ids = write_users(dir / "ids.ndjson", "user", 24);
+  auto r = run_nvimport(sim, "delete",
+                        {"--yes", "--timeout-s", "1", "--retry-base-ms", "5", "--retry-attempts",
+                         "30", "--rejects", (dir / "rejects").string(), ids.string()});
+  CHECK_MESSAGE(r.status == 0, r.err);
+  CHECK(summary_value(r.err, "deleted") == 24);
+  CHECK(summary_value(r.err, "not found") == 0);
+  CHECK(stored_users(sim).empty());
+  auto stats = sim.stats();
+  auto answers = stats.at("endpoints").at(delete_path).at("answers").as_object();
+  REQUIRE(answers.contains("404"));
+  CHECK(r.err.find("found gone on a retry after a lost answer") != std::string::npos);
+}
+
 TEST_CASE("get: each profile as one JSON line; a missing user is a message and exit 1") {
   auto dir = make_temp_dir("get");
   nvsim_process sim(NV_NVSIM_PATH, {"--rate", "off"});
