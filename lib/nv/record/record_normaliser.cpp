@@ -40,7 +40,8 @@ attr_type attr_type_of(json_kind kind) noexcept {
 }
 
 /// Reads a value's type and, for a scalar, its text (checked); containers are left unread.
-error_code decode(od::value& value, json_scalar& out) {
+/// Inlined into its three callers: a call per field costs more than the code it would share.
+[[gnu::always_inline]] inline error_code decode(od::value& value, json_scalar& out) {
   od::json_type type{};
   if (auto error = value.type().get(type)) return error;
   switch (type) {
@@ -101,7 +102,8 @@ struct record_normaliser::state {
   }
 
   std::optional<reject> run(std::string_view line, std::string& wire);
-  error_code take_top_field(wire_text key, od::value& value);
+  /// Inlined into run(): it only dispatches, once per top-level key.
+  [[gnu::always_inline]] inline error_code take_top_field(wire_text key, od::value& value);
   error_code take_container(std::string_view key, od::value& value);
   error_code take_named(field_id id, od::value& value);
   error_code take_custom(wire_text name, od::value& value);
