@@ -1,6 +1,8 @@
 // The wire contract: endpoint paths and the bodies of the (assumed) endpoints.
 #include "nv/api/wire.hpp"
 
+#include "nv/record/json_escape.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -57,38 +59,8 @@ bool mentions_rate_limit(std::string_view message) noexcept {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        else
-          out.push_back(c);
-    }
-  }
-  out.push_back('"');
+  // The same escaping as the user records: one implementation of JSON strings in the project.
+  record::append_json_string(out, text);
 }
 
 std::string user_id_body(std::string_view user_id) {
