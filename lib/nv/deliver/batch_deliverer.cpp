@@ -40,10 +40,17 @@ asio::awaitable<void> batch_deliverer::settle_queued(std::shared_ptr<const batch
   // The read-back waits for the server to process the batch; the sender goes on meanwhile.
   ++pending_;
   auto executor = co_await asio::this_coro::executor;
-  asio::co_spawn(executor, verify_queued(std::move(b), first, count), [this](std::exception_ptr) {
-    --pending_;
-    if (pending_ == 0 && drained_) drained_->cancel();
-  });
+  // Every user must end somewhere: a read-back that dies (cancelled at shutdown, a bug) rejects
+  // its users as delivery_failed rather than leaving them uncounted.
+  asio::co_spawn(executor, verify_queued(b, first, count),
+                 [this, b, first, count](std::exception_ptr escaped) {
+                   if (escaped) {
+                     reject_range(*b, first, count, record::reject_code::delivery_failed,
+                                  "queued batch not verified: the read-back was interrupted");
+                   }
+                   --pending_;
+                   if (pending_ == 0 && drained_) drained_->cancel();
+                 });
 }
 
 asio::awaitable<void> batch_deliverer::drain() {
