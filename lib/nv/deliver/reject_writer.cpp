@@ -1,6 +1,8 @@
 // Reject lines as JSON with invalid UTF-8 escaped byte by byte, written through a buffer.
 #include "nv/deliver/reject_writer.hpp"
 
+#include "nv/record/utf8.hpp"
+
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -13,39 +15,6 @@ namespace {
 
 // Lines are collected up to this size before one write(2).
 constexpr std::size_t flush_threshold = 64 * 1024;
-
-bool is_continuation(unsigned char c) noexcept {
-  return (c & 0xC0) == 0x80;
-}
-
-/// Returns the length of the valid UTF-8 sequence at `text[i]` (lead byte >= 0x80), or 0.
-/// Overlong forms, surrogates and code points past U+10FFFF are invalid (RFC 3629).
-std::size_t valid_sequence(std::string_view text, std::size_t i) noexcept {
-  auto at = [&](std::size_t k) -> unsigned char {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-  };
-  unsigned char lead = at(0);
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  std::size_t length = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (at(1) < low || at(1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (!is_continuation(at(k))) return 0;
-  }
-  return length;
-}
 
 void append_escaped_byte(std::string& out, unsigned char c) {
   fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
@@ -104,7 +73,7 @@ void append_json_bytes(std::string& out, std::string_view text) {
     if (c < 0x80) {
       append_ascii(out, text[i]);
       ++i;
-    } else if (std::size_t length = valid_sequence(text, i)) {
+    } else if (std::size_t length = record::utf8_sequence_length(text, i)) {
       out.append(text.substr(i, length));
       i += length;
     } else {

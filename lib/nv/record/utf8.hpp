@@ -16,6 +16,10 @@ inline bool exceeds_code_points(std::string_view text, std::size_t limit) noexce
   return text.size() > limit && count_code_points(text) > limit;
 }
 
+/// Returns the length (1 to 4) of the valid UTF-8 sequence that starts at `text[i]`, or 0 when
+/// it is not one (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept;
+
 /// Returns the byte offset of the first byte that breaks UTF-8 (RFC 3629: no overlong forms,
 /// no surrogates, nothing above U+10FFFF), or `std::string_view::npos` when `text` is valid.
 std::size_t first_invalid_utf8(std::string_view text) noexcept;
