@@ -110,7 +110,7 @@ int run_import(const import_settings& s) {
       rejects.get(), job_options(s));
 
   auto mode = parse_progress_mode(s.progress, s.quiet);
-  progress_display display(mode, session->rate(), total_bytes);
+  progress_display display(mode, session->rate(), s.max_batch, total_bytes);
   // SIGINT/SIGTERM: stop reading, deliver what was read, then print the summary.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {

@@ -31,8 +31,8 @@ progress_mode parse_progress_mode(const std::string& flag, bool quiet) {
 }
 
 progress_display::progress_display(progress_mode mode, limit::rate_spec rate,
-                                   std::uint64_t total_bytes)
-    : mode_(mode), rate_(rate), total_bytes_(total_bytes) {}
+                                   std::size_t users_per_request, std::uint64_t total_bytes)
+    : mode_(mode), rate_(rate), users_per_request_(users_per_request), total_bytes_(total_bytes) {}
 
 std::shared_ptr<boost::asio::steady_timer> progress_display::start(
     boost::asio::io_context& io, const deliver::import_job& job,
@@ -75,7 +75,8 @@ void progress_display::tick(const deliver::import_job& job, const http::connecti
   if (total_bytes_ > 0 && bytes > 0 && read > 0) {
     users_left += static_cast<double>(total_bytes_ - std::min(bytes, total_bytes_)) * read / bytes;
   }
-  double eta = std::max(users_left, 0.0) / (limit_per_minute * 100.0 / 60.0);
+  double ceiling_users_per_second = limit_per_minute * users_per_request_ / 60.0;
+  double eta = std::max(users_left, 0.0) / ceiling_users_per_second;
   auto elapsed = now_seconds() - started_;
   if (mode_ == progress_mode::json) {
     fmt::print(stderr,

@@ -26,7 +26,10 @@ progress_mode parse_progress_mode(const std::string& flag, bool quiet);
 /// minute against the limit, and the time left at the ceiling.
 class progress_display {
  public:
-  progress_display(progress_mode mode, limit::rate_spec rate, std::uint64_t total_bytes);
+  /// Makes a display for a run at `rate` with `users_per_request` users a batch over inputs of
+  /// `total_bytes` (0 when unknown, e.g. standard input).
+  progress_display(progress_mode mode, limit::rate_spec rate, std::size_t users_per_request,
+                   std::uint64_t total_bytes);
 
   /// Starts ticking on `io` while `job` runs; the returned timer must live as long.
   std::shared_ptr<boost::asio::steady_timer> start(boost::asio::io_context& io,
@@ -44,6 +47,7 @@ class progress_display {
 
   progress_mode mode_;
   limit::rate_spec rate_;
+  std::size_t users_per_request_;
   std::uint64_t total_bytes_;
   std::shared_ptr<boost::asio::steady_timer> timer_;
   std::shared_ptr<std::function<void()>> schedule_;  // re-arms the timer each second
