@@ -36,4 +36,7 @@ command add_count_command(CLI::App& app);
 /// Adds `nvimport export` to `app`.
 command add_export_command(CLI::App& app);
 
+/// Adds `nvimport check-config` to `app`.
+command add_check_config_command(CLI::App& app);
+
 }  // namespace nv::cli

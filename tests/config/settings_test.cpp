@@ -126,11 +126,12 @@ TEST_CASE("to_toml prints every option and redacts the key") {
   settings s;
   s.api.connections = 4;
   s.api.brand_id = "42";
-  auto text = nv::config::to_toml(s, "environment NVIMPORT_API_KEY");
+  auto text = nv::config::to_toml(s, "*** (environment NVIMPORT_API_KEY)");
   CHECK(text.find("[api]\nbase_url = \"https://analytics.notifyvisitors.com\"\n") == 0);
   CHECK(text.find("brand_id = \"42\"\n") != std::string::npos);
   CHECK(text.find("connections = 4\n") != std::string::npos);
-  CHECK(text.find("# api_key = \"***\"  # environment NVIMPORT_API_KEY\n") != std::string::npos);
+  CHECK(text.find("api_key_file = \"\"\n# api_key: *** (environment NVIMPORT_API_KEY)\n") !=
+        std::string::npos);
   CHECK(text.find("\n[log]\nlevel = \"info\"\n") != std::string::npos);
   // What it prints reads back to the same settings.
   auto again = load_text(text, "again.toml");

@@ -265,7 +265,7 @@ boost::system::result<settings, config_error> load_file(const std::string& path)
   return load_text(text.str(), path);
 }
 
-std::string to_toml(const settings& s, std::string_view api_key_origin) {
+std::string to_toml(const settings& s, std::string_view api_key_note) {
   settings copy = s;
   std::string out;
   std::string_view current;
@@ -275,8 +275,7 @@ std::string to_toml(const settings& s, std::string_view api_key_origin) {
       current = spec.section;
     }
     out += fmt::format("{} = {}\n", spec.key, value_text(spec.field(copy)));
-    if (spec.key == "api_key_file")
-      out += fmt::format("# api_key = \"***\"  # {}\n", api_key_origin);
+    if (spec.key == "api_key_file") out += fmt::format("# api_key: {}\n", api_key_note);
   }
   return out;
 }

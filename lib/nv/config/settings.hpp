@@ -84,9 +84,9 @@ boost::system::result<settings, config_error> load_file(const std::string& path)
 boost::system::result<settings, config_error> load_text(std::string_view text,
                                                         const std::string& name);
 
-/// Returns `s` as a TOML document, one table per section, in options() order. `api_key_origin`
-/// is printed as a comment beside a redacted api_key line; the key itself is never an input.
-std::string to_toml(const settings& s, std::string_view api_key_origin);
+/// Returns `s` as a TOML document, one table per section, in options() order, with the comment
+/// "# api_key: NOTE" after api_key_file; the key itself is never an input.
+std::string to_toml(const settings& s, std::string_view api_key_note);
 
 /// Where the API key was found.
 enum class key_source { none, key_file, credential, environment };

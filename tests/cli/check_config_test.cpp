@@ -1,0 +1,115 @@
+// Integration tests of `nvimport check-config`: the effective configuration with the key
+// redacted, and errors naming file, line and key, with their exit codes.
+#include "support/nvsim_process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const std::string tmp_dir = nv::test::make_temp_dir("cli-check-config").string();
+
+void write_file(const std::string& name, const std::string& content) {
+  std::filesystem::create_directories(tmp_dir);
+  std::ofstream(tmp_dir + "/" + name, std::ios::binary) << content;
+}
+
+std::string read_file(const std::string& name) {
+  std::ifstream in(tmp_dir + "/" + name, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+struct outcome {
+  int status = -1;
+  std::string out, err;
+};
+
+/// Runs `nvimport check-config FILE` in the test directory with the key in the environment.
+outcome check_config(const std::string& file) {
+  std::string command =
+      "cd '" + tmp_dir +
+      "' && env -u CREDENTIALS_DIRECTORY NVIMPORT_API_KEY=s3cret-key '" NV_NVIMPORT_PATH
+      "' check-config " +
+      file + " >out.txt 2>err.txt";
+  int raw = std::system(command.c_str());
+  outcome result;
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  result.out = read_file("out.txt");
+  result.err = read_file("err.txt");
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("check-config prints the effective configuration with the key redacted") {
+  write_file("good.toml",
+             "# a partial file\n[api]\nbrand_id = \"42\"\nconnections = 4\n"
+             "[log]\nlevel = \"debug\"\n");
+  auto result = check_config("good.toml");
+  CHECK(result.status == 0);
+  CHECK(result.err == "");
+  CHECK(result.out ==
+        "# effective configuration of good.toml\n"
+        "[api]\n"
+        "base_url = \"https://analytics.notifyvisitors.com\"\n"
+        "ca_file = \"\"\n"
+        "insecure = false\n"
+        "brand_id = \"42\"\n"
+        "api_key_file = \"\"\n"
+        "# api_key: *** (environment NVIMPORT_API_KEY)\n"
+        "rate = \"500/60s\"\n"
+        "rate_margin_ms = 250\n"
+        "connections = 4\n"
+        "timeout_s = 30\n"
+        "\n[retry]\n"
+        "attempts = 8\n"
+        "base_ms = 200\n"
+        "cap_ms = 30000\n"
+        "max_age_s = 600\n"
+        "\n[import]\n"
+        "max_batch = 100\n"
+        "max_line_bytes = 1048576\n"
+        "rejects = \"nvimport.rejects.ndjson\"\n"
+        "verify_queued = true\n"
+        "verify_delay_ms = 2000\n"
+        "max_resends = 3\n"
+        "\n[log]\n"
+        "level = \"debug\"\n");
+  CHECK(result.out.find("s3cret-key") == std::string::npos);
+}
+
+TEST_CASE("check-config names file, line and key of a bad value and exits 2") {
+  write_file("bad.toml", "[api]\nbrand_id = \"42\"\nconnections = 0\n");
+  auto result = check_config("bad.toml");
+  CHECK(result.status == 2);
+  CHECK(result.out == "");
+  CHECK(result.err == "bad.toml:3: [api] connections: must be 1 to 256, got 0\n");
+
+  write_file("unknown.toml", "[retry]\nattempts = 3\nbackoff = 2\n");
+  auto unknown = check_config("unknown.toml");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err == "unknown.toml:3: [retry] backoff: unknown key\n");
+
+  write_file("syntax.toml", "[api]\nconnections = = 8\n");
+  auto syntax = check_config("syntax.toml");
+  CHECK(syntax.status == 2);
+  CHECK(syntax.err ==
+        "syntax.toml:2:15: Error while parsing value: could not determine value type\n");
+}
+
+TEST_CASE("check-config with a key file that cannot be read exits 2 without the key") {
+  write_file("nokey.toml", "[api]\napi_key_file = \"missing.key\"\n");
+  auto result = check_config("nokey.toml");
+  CHECK(result.status == 2);
+  CHECK(result.out == "");
+  CHECK(result.err ==
+        "nokey.toml: [api] api_key_file: cannot read the API key from key file missing.key\n");
+}
