@@ -1,6 +1,8 @@
 // What every command that talks to the API shares: flags, credentials and the client's parts.
 #include "api_session.hpp"
 
+#include "nv/config/settings.hpp"
+
 #include <fmt/core.h>
 #include <unistd.h>
 #include <boost/asio/steady_timer.hpp>
@@ -28,7 +30,8 @@ void add_connection_options(CLI::App* sub, connection_settings& s) {
       ->capture_default_str();
   sub->add_option("--brand-id", s.brand_id, "Brand id (else NVIMPORT_BRAND_ID)");
   sub->add_option("--api-key-file", s.api_key_file,
-                  "Read the API key from this file (else NVIMPORT_API_KEY)");
+                  "Read the API key from this file (else $CREDENTIALS_DIRECTORY/api_key, then "
+                  "NVIMPORT_API_KEY)");
   sub->add_option("--timeout-s", s.timeout_s, "Write and read timeout per request")
       ->capture_default_str();
 }
@@ -55,7 +58,12 @@ boost::system::result<api::credentials, api::credentials_error> read_credentials
   auto env = [](const char* name) { return std::getenv(name); };
   std::string brand = s.brand_id;
   if (brand.empty() && env("NVIMPORT_BRAND_ID")) brand = env("NVIMPORT_BRAND_ID");
-  if (!s.api_key_file.empty()) return api::credentials::from_key_file(s.api_key_file, brand);
+  // A key file given, else the systemd credential $CREDENTIALS_DIRECTORY/api_key, else the
+  // environment (DESIGN.md "Interfaces people touch").
+  config::key_source source{};
+  auto key_path = config::locate_api_key(s.api_key_file, env, source);
+  if (source != config::key_source::environment)
+    return api::credentials::from_key_file(key_path, brand);
   if (!s.brand_id.empty()) {
     const char* key = env("NVIMPORT_API_KEY");
     return api::credentials::from_key(key ? key : "", brand);

@@ -56,7 +56,8 @@ struct retry_settings {
 void add_retry_options(CLI::App* sub, retry_settings& s);
 
 /// Reads the credentials: the key file with --brand-id (or NVIMPORT_BRAND_ID), else the
-/// environment. The key itself never reaches a message.
+/// systemd credential $CREDENTIALS_DIRECTORY/api_key, else the environment. The key itself
+/// never reaches a message.
 boost::system::result<api::credentials, api::credentials_error> read_credentials(
     const connection_settings& s);
 

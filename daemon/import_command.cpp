@@ -4,6 +4,7 @@
 #include "progress_display.hpp"
 
 #include "nv/api/client.hpp"
+#include "nv/config/settings.hpp"
 #include "nv/deliver/import_job.hpp"
 #include "nv/http/connection_pool.hpp"
 #include "nv/http/tls_client_context.hpp"
@@ -44,11 +45,48 @@ struct import_settings {
   std::int64_t retry_base_ms = 200;
   std::int64_t retry_cap_ms = 30'000;
   std::int64_t retry_max_age_s = 600;
+  std::string config_file;
+  log::level log_level = log::level::info;
 };
 
 int cannot_run(std::string_view message) {
   fmt::print(stderr, "nvimport import: {}\n", message);
   return exit_cannot_run;
+}
+
+/// Takes from the file every option the command line did not give: flags override the file.
+void apply_config(const config::settings& c, const CLI::App& sub, import_settings& s) {
+  auto unset = [&sub](const char* flag) { return sub.get_option(flag)->count() == 0; };
+  auto& n = s.connection;
+  if (unset("--base-url")) n.base_url = c.api.base_url;
+  if (unset("--ca-file")) n.ca_file = c.api.ca_file;
+  if (unset("--insecure")) n.insecure = c.api.insecure;
+  if (unset("--brand-id")) n.brand_id = c.api.brand_id;
+  if (unset("--api-key-file")) n.api_key_file = c.api.api_key_file;
+  if (unset("--rate")) n.rate = c.api.rate;
+  if (unset("--rate-margin-ms")) n.rate_margin_ms = c.api.rate_margin_ms;
+  if (unset("--connections")) n.connections = c.api.connections;
+  if (unset("--timeout-s")) n.timeout_s = c.api.timeout_s;
+  if (unset("--retry-attempts")) s.retry_attempts = c.retry.attempts;
+  if (unset("--retry-base-ms")) s.retry_base_ms = c.retry.base_ms;
+  if (unset("--retry-cap-ms")) s.retry_cap_ms = c.retry.cap_ms;
+  if (unset("--retry-max-age-s")) s.retry_max_age_s = c.retry.max_age_s;
+  if (unset("--max-batch")) s.max_batch = c.import.max_batch;
+  if (unset("--max-line-bytes")) s.max_line_bytes = c.import.max_line_bytes;
+  if (unset("--rejects")) s.rejects = c.import.rejects;
+  if (unset("--verify-queued")) s.verify_queued = c.import.verify_queued;
+  if (unset("--verify-delay-ms")) s.verify_delay_ms = c.import.verify_delay_ms;
+  if (unset("--max-resends")) s.max_resends = c.import.max_resends;
+  log::parse_level(c.log.level, s.log_level);  // checked when the file was read
+}
+
+/// Applies --config when given; returns the file's error, or "".
+std::string load_config(const CLI::App& sub, import_settings& s) {
+  if (s.config_file.empty()) return {};
+  auto loaded = config::load_file(s.config_file);
+  if (!loaded) return loaded.error().message;
+  apply_config(*loaded, sub, s);
+  return {};
 }
 
 deliver::import_options job_options(const import_settings& s) {
@@ -80,6 +118,7 @@ int exit_status(const deliver::import_result& r) {
 
 int run_import(const import_settings& s) {
   log::logger logger;
+  logger.set_threshold(s.log_level);
   std::string error;
   auto session = api_session::open(s.connection, logger, error);
   if (!session) return cannot_run(error);
@@ -150,6 +189,8 @@ command add_import_command(CLI::App& app) {
   sub->add_option("files", s->files, "NDJSON files to read; - for standard input")->required();
   sub->add_option("--rejects", s->rejects, "Reject file (NDJSON, one line per rejected record)")
       ->capture_default_str();
+  sub->add_option("--config", s->config_file,
+                  "TOML configuration file (see check-config); flags override it");
   add_connection_options(sub, s->connection);
   sub->add_option("--max-batch", s->max_batch, "Users per request (1 to 100)")
       ->check(CLI::Range(1, 100))
@@ -174,7 +215,13 @@ command add_import_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--retry-max-age-s", s->retry_max_age_s, "Give a batch up after this long")
       ->capture_default_str();
-  return {sub, [s] { return run_import(*s); }};
+  return {sub, [s, sub] {
+            if (auto error = load_config(*sub, *s); !error.empty()) {
+              fmt::print(stderr, "{}\n", error);
+              return exit_cannot_run;
+            }
+            return run_import(*s);
+          }};
 }
 
 }  // namespace nv::cli

@@ -113,3 +113,38 @@ TEST_CASE("check-config with a key file that cannot be read exits 2 without the 
   CHECK(result.err ==
         "nokey.toml: [api] api_key_file: cannot read the API key from key file missing.key\n");
 }
+
+namespace {
+
+/// Runs `nvimport import ARGS` in the test directory without any key in the environment.
+outcome import_with(const std::string& args) {
+  std::string command = "cd '" + tmp_dir +
+                        "' && env -u CREDENTIALS_DIRECTORY -u NVIMPORT_API_KEY '" NV_NVIMPORT_PATH
+                        "' import " +
+                        args + " >out.txt 2>err.txt";
+  int raw = std::system(command.c_str());
+  outcome result;
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  result.out = read_file("out.txt");
+  result.err = read_file("err.txt");
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("import --config takes the file's values and flags override them") {
+  write_file("users.ndjson", "{\"userID\":\"u1\"}\n");
+  write_file("import.toml", "[api]\nbrand_id = \"42\"\napi_key_file = \"from-file.key\"\n");
+  auto from_file = import_with("--config import.toml users.ndjson");
+  CHECK(from_file.status == 2);
+  CHECK(from_file.err == "nvimport import: cannot read the API key file \"from-file.key\"\n");
+
+  auto overridden = import_with("--config import.toml --api-key-file from-flag.key users.ndjson");
+  CHECK(overridden.status == 2);
+  CHECK(overridden.err == "nvimport import: cannot read the API key file \"from-flag.key\"\n");
+
+  write_file("bad-import.toml", "[import]\nmax_batch = 0\n");
+  auto bad = import_with("--config bad-import.toml users.ndjson");
+  CHECK(bad.status == 2);
+  CHECK(bad.err == "bad-import.toml:2: [import] max_batch: must be 1 to 100, got 0\n");
+}
