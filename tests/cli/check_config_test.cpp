@@ -16,7 +16,7 @@ namespace {
 const std::string tmp_dir = nv::test::make_temp_dir("cli-check-config").string();
 
 void write_file(const std::string& name, const std::string& content) {
-  std::filesystem::create_directories(tmp_dir);
+  std::filesystem::create_directories(std::filesystem::path(tmp_dir + "/" + name).parent_path());
   std::ofstream(tmp_dir + "/" + name, std::ios::binary) << content;
 }
 
@@ -147,4 +147,27 @@ TEST_CASE("import --config takes the file's values and flags override them") {
   auto bad = import_with("--config bad-import.toml users.ndjson");
   CHECK(bad.status == 2);
   CHECK(bad.err == "bad-import.toml:2: [import] max_batch: must be 1 to 100, got 0\n");
+}
+
+TEST_CASE("without a key file, import and check-config read the systemd credential") {
+  write_file("creds/api_key", "\n");  // empty, so import stops before any network step
+  write_file("users.ndjson", "{\"userID\":\"u1\"}\n");
+  write_file("cred.toml", "[api]\nbrand_id = \"42\"\n");
+  std::string command =
+      "cd '" + tmp_dir + "' && env -u NVIMPORT_API_KEY CREDENTIALS_DIRECTORY='" + tmp_dir +
+      "/creds' '" NV_NVIMPORT_PATH "' import --config cred.toml users.ndjson >out.txt 2>err.txt";
+  int raw = std::system(command.c_str());
+  CHECK((WIFEXITED(raw) ? WEXITSTATUS(raw) : -1) == 2);
+  CHECK(read_file("err.txt") ==
+        "nvimport import: the API key file \"" + tmp_dir + "/creds/api_key\" is empty\n");
+
+  write_file("creds/api_key", "cred-s3cret\n");
+  command = "cd '" + tmp_dir + "' && env -u NVIMPORT_API_KEY CREDENTIALS_DIRECTORY='" + tmp_dir +
+            "/creds' '" NV_NVIMPORT_PATH "' check-config cred.toml >out.txt 2>err.txt";
+  raw = std::system(command.c_str());
+  CHECK((WIFEXITED(raw) ? WEXITSTATUS(raw) : -1) == 0);
+  auto out = read_file("out.txt");
+  CHECK(out.find("# api_key: *** (systemd credential " + tmp_dir + "/creds/api_key)\n") !=
+        std::string::npos);
+  CHECK(out.find("cred-s3cret") == std::string::npos);
 }
