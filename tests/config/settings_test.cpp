@@ -98,9 +98,9 @@ TEST_CASE("unknown keys and tables are errors") {
 }
 
 TEST_CASE("a bad rate, URL or log level is refused with the reason") {
-  auto rate = error_of("[api]\nrate = \"0/1s\"\n");
-  CHECK(rate.starts_with("nvimport.toml:2: [api] rate: "));
-  CHECK(rate.find("0/1s") != std::string::npos);
+  CHECK(error_of("[api]\nrate = \"0/1s\"\n") ==
+        "nvimport.toml:2: [api] rate: bad rate \"0/1s\": the count must be 1 or more "
+        "(expected N/W such as 500/60s, 50/1s, 1000/1m)");
   CHECK(error_of("[api]\nrate = \"500\"\n").starts_with("nvimport.toml:2: [api] rate: "));
   CHECK(
       error_of("[api]\nbase_url = \"ftp://x\"\n").starts_with("nvimport.toml:2: [api] base_url: "));
@@ -110,10 +110,10 @@ TEST_CASE("a bad rate, URL or log level is refused with the reason") {
 }
 
 TEST_CASE("a syntax error names file, line and column") {
-  auto message = error_of("[api]\nconnections = = 8\n");
-  CHECK(message.starts_with("nvimport.toml:2:"));
-  auto message2 = error_of("[api\n");
-  CHECK(message2.starts_with("nvimport.toml:1:"));
+  CHECK(error_of("[api]\nconnections = = 8\n") ==
+        "nvimport.toml:2:15: Error while parsing value: could not determine value type");
+  CHECK(error_of("[api\n") ==
+        "nvimport.toml:1:5: Error while parsing table header: expected ']', saw '\\n'");
 }
 
 TEST_CASE("a file that cannot be read is an error naming it") {
