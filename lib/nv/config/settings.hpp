@@ -62,7 +62,7 @@ struct option_info {
   std::string default_text;
 };
 
-/// Returns every option in file order; the example file and check-config print from it.
+/// Returns every option in file order with its default; a test holds config/nvimport.toml to it.
 std::vector<option_info> options();
 
 /// Why a configuration file was refused: "FILE:LINE: [section] key: reason" (or
