@@ -1,6 +1,7 @@
 // Integration tests of `nvimport check-config`: the effective configuration with the key
 // redacted, and errors naming file, line and key, with their exit codes.
 #include "support/nvsim_process.hpp"
+#include "support/shell_run.hpp"
 
 #include <doctest/doctest.h>
 
@@ -21,30 +22,17 @@ void write_file(const std::string& name, const std::string& content) {
 }
 
 std::string read_file(const std::string& name) {
-  std::ifstream in(tmp_dir + "/" + name, std::ios::binary);
-  std::stringstream all;
-  all << in.rdbuf();
-  return all.str();
+  return nv::test::read_whole_file(tmp_dir + "/" + name);
 }
 
-struct outcome {
-  int status = -1;
-  std::string out, err;
-};
+using outcome = nv::test::shell_outcome;
 
 /// Runs `nvimport check-config FILE` in the test directory with the key in the environment.
 outcome check_config(const std::string& file) {
-  std::string command =
-      "cd '" + tmp_dir +
-      "' && env -u CREDENTIALS_DIRECTORY NVIMPORT_API_KEY=s3cret-key '" NV_NVIMPORT_PATH
-      "' check-config " +
-      file + " >out.txt 2>err.txt";
-  int raw = std::system(command.c_str());
-  outcome result;
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  result.out = read_file("out.txt");
-  result.err = read_file("err.txt");
-  return result;
+  return nv::test::run_in(
+      tmp_dir, "env -u CREDENTIALS_DIRECTORY NVIMPORT_API_KEY=s3cret-key '" NV_NVIMPORT_PATH
+               "' check-config " +
+                   file);
 }
 
 }  // namespace
@@ -118,16 +106,9 @@ namespace {
 
 /// Runs `nvimport import ARGS` in the test directory without any key in the environment.
 outcome import_with(const std::string& args) {
-  std::string command = "cd '" + tmp_dir +
-                        "' && env -u CREDENTIALS_DIRECTORY -u NVIMPORT_API_KEY '" NV_NVIMPORT_PATH
-                        "' import " +
-                        args + " >out.txt 2>err.txt";
-  int raw = std::system(command.c_str());
-  outcome result;
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  result.out = read_file("out.txt");
-  result.err = read_file("err.txt");
-  return result;
+  return nv::test::run_in(
+      tmp_dir,
+      "env -u CREDENTIALS_DIRECTORY -u NVIMPORT_API_KEY '" NV_NVIMPORT_PATH "' import " + args);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Integration tests of `nvimport validate`: exit codes, the summary, the reject file and the
 // emitted request bodies, running the built program on files in NV_TEST_TMP_DIR.
 #include "support/nvsim_process.hpp"
+#include "support/shell_run.hpp"
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
@@ -28,32 +29,16 @@ void write_file(const std::string& name, const std::string& content) {
 }
 
 std::string read_file(const std::string& name) {
-  std::ifstream in(path_of(name), std::ios::binary);
-  std::stringstream all;
-  all << in.rdbuf();
-  return all.str();
+  return nv::test::read_whole_file(path_of(name));
 }
 
-/// What a run of nvimport printed and returned.
-struct outcome {
-  int status = -1;
-  std::string out, err;
-};
+using outcome = nv::test::shell_outcome;
 
 /// Runs `nvimport validate ARGS` in the test directory (a shell command line; `stdin_file`
 /// is redirected to standard input when given).
 outcome validate(const std::string& args, const std::string& stdin_file = "") {
-  std::filesystem::create_directories(tmp_dir);
-  std::filesystem::remove(path_of("out.txt"));
-  std::filesystem::remove(path_of("err.txt"));
-  std::string command = "cd '" + tmp_dir + "' && '" NV_NVIMPORT_PATH "' validate " + args +
-                        " >out.txt 2>err.txt" + (stdin_file.empty() ? "" : " <" + stdin_file);
-  int raw = std::system(command.c_str());
-  outcome result;
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  result.out = read_file("out.txt");
-  result.err = read_file("err.txt");
-  return result;
+  return nv::test::run_in(tmp_dir, "'" NV_NVIMPORT_PATH "' validate " + args +
+                                       (stdin_file.empty() ? "" : " <" + stdin_file));
 }
 
 std::string summary_row(const std::string& label, std::uint64_t value) {
