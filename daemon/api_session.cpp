@@ -43,6 +43,12 @@ deliver::backoff_policy retry_settings::policy() const {
           .max_age = std::chrono::seconds(max_age_s)};
 }
 
+void add_event_query_options(CLI::App* sub, api::event_query& query) {
+  sub->add_option("--event", query.event_name, "Event name")->required();
+  sub->add_option("--from", query.start_date, "First day, YYYY-MM-DD")->required();
+  sub->add_option("--to", query.end_date, "Last day, YYYY-MM-DD")->required();
+}
+
 void add_retry_options(CLI::App* sub, retry_settings& s) {
   sub->add_option("--retry-attempts", s.attempts, "Attempts per request on transient errors")
       ->check(CLI::Range(1, 1000))

@@ -55,6 +55,9 @@ struct retry_settings {
 /// Adds --retry-attempts, --retry-base-ms, --retry-cap-ms and --retry-max-age-s to `sub`.
 void add_retry_options(CLI::App* sub, retry_settings& s);
 
+/// Adds the required --event, --from and --to of count and export to `sub`.
+void add_event_query_options(CLI::App* sub, api::event_query& query);
+
 /// Reads the credentials: the key file with --brand-id (or NVIMPORT_BRAND_ID), else the
 /// systemd credential $CREDENTIALS_DIRECTORY/api_key, else the environment. The key itself
 /// never reaches a message.

@@ -48,9 +48,7 @@ int run_count(const count_settings& s) {
 command add_count_command(CLI::App& app) {
   auto* sub = app.add_subcommand("count", "Print how many profiles match an event query");
   auto s = std::make_shared<count_settings>();
-  sub->add_option("--event", s->query.event_name, "Event name")->required();
-  sub->add_option("--from", s->query.start_date, "First day, YYYY-MM-DD")->required();
-  sub->add_option("--to", s->query.end_date, "Last day, YYYY-MM-DD")->required();
+  add_event_query_options(sub, s->query);
   add_connection_options(sub, s->connection);
   add_retry_options(sub, s->retry);
   return {sub, [s] { return run_count(*s); }};

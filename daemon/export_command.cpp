@@ -209,9 +209,7 @@ int run_export(const export_settings& s) {
 command add_export_command(CLI::App& app) {
   auto* sub = app.add_subcommand("export", "Write the profiles behind an event as NDJSON");
   auto s = std::make_shared<export_settings>();
-  sub->add_option("--event", s->query.event_name, "Event name")->required();
-  sub->add_option("--from", s->query.start_date, "First day, YYYY-MM-DD")->required();
-  sub->add_option("--to", s->query.end_date, "Last day, YYYY-MM-DD")->required();
+  add_event_query_options(sub, s->query);
   sub->add_option("--batch-size", s->batch_size, "Profiles per page")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
