@@ -33,7 +33,7 @@ TEST_CASE("the example file equals the defaults and documents every option") {
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
   std::fclose(f);
   auto all = nv::config::options();
-  CHECK(all.size() == 20);
+  CHECK(all.size() == 27);
   for (const auto& option : all) {
     auto block = "# " + std::string(option.description) + "\n" + std::string(option.key) + " = " +
                  option.default_text + "\n";

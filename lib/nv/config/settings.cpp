@@ -73,12 +73,26 @@ const option_spec specs[] = {
    [](settings& s) -> field_ref { return &s.import.verify_delay_ms; }, 0, 600'000},
   {"import", "max_resends", "resends of a queued batch found missing",
    [](settings& s) -> field_ref { return &s.import.max_resends; }, 0, 100},
+  {"daemon", "watch_dir", "directory whose NDJSON files are imported (processing/, done/, failed/ are made in it)",
+   [](settings& s) -> field_ref { return &s.daemon.watch_dir; }},
+  {"daemon", "state_dir", "directory of the checkpoints of files being imported",
+   [](settings& s) -> field_ref { return &s.daemon.state_dir; }},
+  {"daemon", "settle_ms", "take a file found by a scan once unchanged this long, milliseconds (closed or renamed-in files go at once)",
+   [](settings& s) -> field_ref { return &s.daemon.settle_ms; }, 0, 3'600'000},
+  {"daemon", "poll_interval_ms", "rescan the directory this often, milliseconds (inotify wakes it sooner)",
+   [](settings& s) -> field_ref { return &s.daemon.poll_interval_ms; }, 10, 3'600'000},
+  {"daemon", "checkpoint_interval_ms", "write a file's checkpoint at most this often, milliseconds",
+   [](settings& s) -> field_ref { return &s.daemon.checkpoint_interval_ms; }, 10, 600'000},
+  {"daemon", "status_interval_s", "report live counters (systemd STATUS=, a log line) this often, seconds",
+   [](settings& s) -> field_ref { return &s.daemon.status_interval_s; }, 1, 3600},
+  {"daemon", "drain_timeout_s", "on SIGTERM, deliver what was read within this long, seconds",
+   [](settings& s) -> field_ref { return &s.daemon.drain_timeout_s; }, 0, 3600},
   {"log", "level", "least important level written: error, warning, notice, info or debug",
    [](settings& s) -> field_ref { return &s.log.level; }, 0, 0, extra_check::log_level},
 };
 // clang-format on
 
-const char* const sections[] = {"api", "retry", "import", "log"};
+const char* const sections[] = {"api", "retry", "import", "daemon", "log"};
 
 /// Returns `text` as a TOML basic string: quotes, backslashes and control characters escaped.
 std::string quoted(std::string_view text) {

@@ -45,6 +45,17 @@ struct settings {
     std::uint32_t max_resends = 3;
     friend bool operator==(const import_section&, const import_section&) = default;
   } import;
+  /// [daemon]: the watched directory and the service's rhythm.
+  struct daemon_section {
+    std::string watch_dir = "/var/lib/nvimport/inbox";
+    std::string state_dir = "/var/lib/nvimport/state";
+    std::int64_t settle_ms = 5000;
+    std::int64_t poll_interval_ms = 2000;
+    std::int64_t checkpoint_interval_ms = 1000;
+    std::int64_t status_interval_s = 5;
+    std::int64_t drain_timeout_s = 30;
+    friend bool operator==(const daemon_section&, const daemon_section&) = default;
+  } daemon;
   /// [log]: the least important level written.
   struct log_section {
     std::string level = "info";
