@@ -1,5 +1,7 @@
-// Tests for file and pipe sources: reading to the end, and clear open errors.
+// Tests for file and pipe sources: reading to the end, skipping to resume, clear errors.
 #include "nv/source/byte_source.hpp"
+
+#include "source/stream_test_files.hpp"
 
 #include <doctest/doctest.h>
 
@@ -65,4 +67,69 @@ TEST_CASE("a pipe source reads until the writer closes") {
   CHECK(read_everything(*source) == "x\ny\n");
   ::dup2(saved, STDIN_FILENO);
   ::close(saved);
+}
+
+TEST_CASE("skip on a file moves to each offset and the rest reads as the tail") {
+  auto dir = nv::test::make_temp_dir("skip-file");
+  const std::string data = nv::test::sample_bytes(100'003);
+  auto path = nv::test::write_file(dir, "data.ndjson", data);
+  for (std::uint64_t offset : {0ull, 1ull, 4095ull, 65536ull, 100'002ull, 100'003ull}) {
+    CAPTURE(offset);
+    auto source = open_file(path).source;
+    REQUIRE(source);
+    CHECK_FALSE(source->skip(offset));
+    CHECK(nv::test::read_to_end(*source, 4096).bytes == data.substr(offset));
+  }
+}
+
+TEST_CASE("skip counts from what was already read") {
+  auto dir = nv::test::make_temp_dir("skip-after-read");
+  auto path = nv::test::write_file(dir, "data.ndjson", "0123456789abcdefghij");
+  auto source = open_file(path).source;
+  std::array<char, 5> head{};
+  REQUIRE(source->read_some(head).bytes == 5);
+  CHECK_FALSE(source->skip(10));
+  CHECK(nv::test::read_to_end(*source, 3).bytes == "fghij");
+}
+
+TEST_CASE("skip past the end of a file is skip_past_end, and says where the file ends") {
+  auto dir = nv::test::make_temp_dir("skip-past-file");
+  auto path = nv::test::write_file(dir, "short.ndjson", "{\"a\":1}\n");
+  auto source = open_file(path).source;
+  auto error = source->skip(9);
+  CHECK(error == stream_error::skip_past_end);
+  CHECK(source->error_detail() == "cannot skip to byte 9: the file has 8 bytes");
+  CHECK(read_error_message(*source, error) ==
+        "cannot read \"" + path + "\": cannot skip to byte 9: the file has 8 bytes");
+}
+
+TEST_CASE("skip on a pipe reads and discards up to each offset") {
+  const std::string data = nv::test::sample_bytes(40'000);
+  for (std::uint64_t offset : {0ull, 1ull, 32'768ull, 32'769ull, 39'999ull, 40'000ull}) {
+    CAPTURE(offset);
+    nv::test::stdin_from_pipe pipe(data);
+    auto source = open_stdin();
+    CHECK_FALSE(source->skip(offset));
+    CHECK(nv::test::read_to_end(*source, 1000).bytes == data.substr(offset));
+  }
+}
+
+TEST_CASE("skip past the end of a pipe is skip_past_end, and says how much there was") {
+  nv::test::stdin_from_pipe pipe(nv::test::sample_bytes(40'000));
+  auto source = open_stdin();
+  auto error = source->skip(40'001);
+  CHECK(error == stream_error::skip_past_end);
+  CHECK(source->error_detail() == "cannot skip 40001 bytes: the stream ends after 40000");
+  CHECK(error.message() == "the stream ends before the offset to resume at (the file changed)");
+}
+
+TEST_CASE("a read error without a detail is described by its error code") {
+  auto opened = open_file("/proc/self/mem");  // opens, but reading address 0 fails (EIO)
+  REQUIRE(opened.source);
+  std::array<char, 16> piece{};
+  auto result = opened.source->read_some(piece);
+  REQUIRE(result.error);
+  CHECK(opened.source->error_detail().empty());
+  CHECK(read_error_message(*opened.source, result.error) ==
+        "cannot read \"/proc/self/mem\": " + result.error.message());
 }
