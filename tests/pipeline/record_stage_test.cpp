@@ -262,3 +262,71 @@ TEST_CASE("the stage can be fed by hand, a byte at a time, like an asynchronous 
   CHECK(stage.next() == stage_event::idle);
   CHECK(stage.source_name(0) == "manual");
 }
+
+TEST_CASE("resume_point stays at the first line of the batch being filled until it is out") {
+  fake_normaliser normaliser;
+  stage_options options;
+  options.batches.max_users = 2;
+  record_stage stage(std::ref(normaliser), options);
+  // Line 1 "a" @0, 2 blank @15, 3 rejected @16, 4 blank @19, 5 "b" @20, 6 "c" @35, end @50.
+  const std::string input = "{\"userID\":\"a\"}\n\n{}\n\n{\"userID\":\"b\"}\n{\"userID\":\"c\"}\n";
+  stage.open_source("in");
+  auto span = stage.prepare();
+  std::memcpy(span.data(), input.data(), input.size());
+  stage.commit(input.size());
+  using nv::source::stream_position;
+  CHECK(stage.resume_point() == stream_position{0, 1});
+  REQUIRE(stage.next() == stage_event::reject);  // "{}" has no userID; "a" is filling
+  CHECK(stage.resume_point() == stream_position{0, 1});
+  REQUIRE(stage.next() == stage_event::batch);  // a and b
+  CHECK(stage.resume_point() == stream_position{35, 6});
+  auto partial_before = stage.take_partial();
+  CHECK(partial_before == nullptr);                  // "c" is not read yet
+  REQUIRE(stage.next() == stage_event::need_input);  // "c" is filling the next batch
+  CHECK(stage.resume_point() == stream_position{35, 6});
+  stage.finish();
+  REQUIRE(stage.next() == stage_event::batch);  // the last partial batch: c
+  CHECK(stage.resume_point() == stream_position{input.size(), 7});
+}
+
+TEST_CASE("take_partial hands out the batch being filled and counts it") {
+  fake_normaliser normaliser;
+  record_stage stage(std::ref(normaliser));
+  const std::string input = "{\"userID\":\"a\"}\n{\"userID\":\"b\"}\n";
+  stage.open_source("in");
+  auto span = stage.prepare();
+  std::memcpy(span.data(), input.data(), input.size());
+  stage.commit(input.size());
+  REQUIRE(stage.next() == stage_event::need_input);
+  auto partial = stage.take_partial();
+  REQUIRE(partial != nullptr);
+  CHECK(partial->body() == R"({"nv":[{"userID":"a"},{"userID":"b"}]})");
+  CHECK(stage.counters().batches == 1);
+  CHECK(stage.resume_point() == nv::source::stream_position{input.size(), 3});
+  CHECK(stage.take_partial() == nullptr);
+}
+
+TEST_CASE("a pump started at a checkpoint skips the bytes before it and numbers lines on") {
+  const std::string input = "{\"userID\":\"a\"}\n{\"userID\":\"b\"}\n{}\n{\"userID\":\"c\"}\n";
+  fake_normaliser normaliser;
+  record_stage stage(std::ref(normaliser));
+  record_pump pump(stage, one(input), {{15, 2}});
+  REQUIRE(pump.next() == pump_event::reject);
+  CHECK(stage.rejected().line == 3);
+  CHECK(stage.rejected().offset == 30);
+  REQUIRE(pump.next() == pump_event::batch);
+  auto b = stage.take_batch();
+  CHECK(b->body() == R"({"nv":[{"userID":"b"},{"userID":"c"}]})");
+  CHECK(b->first_offset() == 15);
+  CHECK(b->user(0).line == 2);
+  CHECK(b->user(1).line == 4);
+  CHECK(pump.next() == pump_event::end);
+}
+
+TEST_CASE("a checkpoint past the end of the source is a read error naming it") {
+  fake_normaliser normaliser;
+  record_stage stage(std::ref(normaliser));
+  record_pump pump(stage, one("{\"userID\":\"a\"}\n"), {{100, 9}});
+  CHECK(pump.next() == pump_event::read_error);
+  CHECK(pump.error().starts_with("cannot resume \"in\" at byte 100: "));
+}

@@ -39,6 +39,10 @@ class batch_builder {
                  std::string_view original);
   /// Returns the partly filled batch, or null when it is empty.
   std::unique_ptr<batch> flush();
+  /// Returns the batch being filled, or null when it is empty (to see where it starts).
+  const batch* filling() const noexcept {
+    return current_ && !current_->empty() ? current_.get() : nullptr;
+  }
   /// Gives a sent batch back so its buffers are reused.
   void recycle(std::unique_ptr<batch> done);
 

@@ -23,8 +23,10 @@ enum class pump_event : std::uint8_t {
 /// Not thread-safe.
 class record_pump {
  public:
-  /// Makes a pump over `sources` feeding `stage`, which must outlive it.
-  record_pump(record_stage& stage, std::vector<std::unique_ptr<source::byte_source>> sources);
+  /// Makes a pump over `sources` feeding `stage`, which must outlive it. Source i starts at
+  /// `starts[i]` when given (a checkpoint: the bytes before it are skipped, not parsed).
+  record_pump(record_stage& stage, std::vector<std::unique_ptr<source::byte_source>> sources,
+              std::vector<source::stream_position> starts = {});
 
   /// Reads and processes until a batch, a reject, the end, or a read error.
   pump_event next();
@@ -35,9 +37,11 @@ class record_pump {
 
  private:
   bool fill(source::byte_source& source);
+  bool open_current();
 
   record_stage& stage_;
   std::vector<std::unique_ptr<source::byte_source>> sources_;
+  std::vector<source::stream_position> starts_;
   std::size_t current_ = 0;
   bool open_ = false;
   std::string error_;

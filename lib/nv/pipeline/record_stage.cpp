@@ -17,9 +17,10 @@ record_stage::record_stage(normalise_function normalise, stage_options options)
   wire_.reserve(std::min<std::size_t>(options.reader.max_line_bytes, std::size_t{64} << 10));
 }
 
-std::uint32_t record_stage::open_source(std::string name) {
+std::uint32_t record_stage::open_source(std::string name, source::stream_position start) {
   sources_.push_back(std::move(name));
-  reader_.reset();
+  reader_.reset(start.offset, start.line);
+  next_line_ = start;
   open_ = true;
   return static_cast<std::uint32_t>(sources_.size() - 1);
 }
@@ -28,6 +29,8 @@ stage_event record_stage::next() {
   if (!open_) return stage_event::idle;
   for (;;) {
     const source::line_event line = reader_.next();
+    if (line.kind != source::line_kind::need_more && line.kind != source::line_kind::end)
+      next_line_ = {line.end_offset, line.number + 1};
     switch (line.kind) {
       case source::line_kind::need_more:
         return stage_event::need_input;
@@ -63,6 +66,21 @@ std::optional<stage_event> record_stage::take_line(const source::line_event& lin
   ++counters_.valid;
   if (added.full) return hand_out(std::move(added.full));
   return std::nullopt;
+}
+
+std::unique_ptr<batch::batch> record_stage::take_partial() {
+  auto partial = builder_.flush();
+  if (!partial) return nullptr;
+  hand_out(std::move(partial));
+  return take_batch();
+}
+
+source::stream_position record_stage::resume_point() const noexcept {
+  if (const auto* filling = builder_.filling()) {
+    const auto& first = filling->user(0);
+    return {first.offset, first.line};
+  }
+  return next_line_;
 }
 
 stage_event record_stage::hand_out(std::unique_ptr<batch::batch> full) {

@@ -70,8 +70,9 @@ class record_stage {
   /// Makes a stage that normalises lines with `normalise`.
   explicit record_stage(normalise_function normalise, stage_options options = {});
 
-  /// Starts the source named `name`, reading from offset 0; returns its id (0, 1, …).
-  std::uint32_t open_source(std::string name);
+  /// Starts the source named `name` whose next byte is at `start` (the beginning, or a
+  /// checkpoint being resumed); returns its id (0, 1, …).
+  std::uint32_t open_source(std::string name, source::stream_position start = {});
   /// Returns writable space for the current source's next bytes.
   std::span<char> prepare() { return reader_.prepare(); }
   /// Adds the first `bytes` of the last prepare() span to the current source.
@@ -85,6 +86,13 @@ class record_stage {
   std::unique_ptr<batch::batch> take_batch() { return std::move(ready_); }
   /// Returns the record announced by stage_event::reject.
   const rejected_record& rejected() const noexcept { return rejected_; }
+  /// Hands out the partly filled batch early (a drain sends what was read), or null.
+  std::unique_ptr<batch::batch> take_partial();
+  /// Returns the position before which every line of the current source is settled at read
+  /// time (blank, rejected) or handed out in a batch: the start of the batch being filled,
+  /// else the line after the last one read. A checkpoint may not pass it.
+  source::stream_position resume_point() const noexcept;
+
   /// Gives a finished batch back so its buffers are reused.
   void recycle(std::unique_ptr<batch::batch> done) { builder_.recycle(std::move(done)); }
 
@@ -103,6 +111,7 @@ class record_stage {
   batch::batch_builder builder_;
   std::vector<std::string> sources_;
   bool open_ = false;
+  source::stream_position next_line_;  // the line after the last one read
   std::string wire_;
   std::unique_ptr<batch::batch> ready_;
   rejected_record rejected_;

@@ -10,6 +10,13 @@
 
 namespace nv::source {
 
+/// A place in a stream: the offset of a line's first byte and that line's 1-based number.
+struct stream_position {
+  std::uint64_t offset = 0;
+  std::uint64_t line = 1;
+  friend bool operator==(const stream_position&, const stream_position&) = default;
+};
+
 /// Limits of a line_reader; the buffer holds about max_line_bytes + read_chunk bytes.
 struct line_reader_options {
   std::size_t max_line_bytes = std::size_t{1} << 20;  ///< Longer lines are too_long.
