@@ -1,6 +1,8 @@
 // The checkpoint store: JSON documents through Boost.JSON, replaced by temp file, fsync, rename.
 #include "nv/checkpoint/checkpoint_store.hpp"
 
+#include "nv/checkpoint/durable_file.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -29,25 +31,6 @@ constexpr std::string_view temp_suffix = ".tmp";
 
 std::error_code last_error() {
   return {errno, std::generic_category()};
-}
-
-std::error_code write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const auto n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return last_error();
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-std::error_code sync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return last_error();
-  std::error_code error;
-  if (::fsync(fd) != 0) error = last_error();
-  ::close(fd);
-  return error;
 }
 
 std::string utc_now() {
@@ -216,19 +199,8 @@ std::string checkpoint_store::path_of(const file_identity& identity) const {
 std::error_code checkpoint_store::save(const file_identity& identity, position at,
                                        std::string_view source_path) {
   const auto path = path_of(identity);
-  const auto temp = fmt::format("{}{}", path, temp_suffix);
   const checkpoint_record record{identity, at, std::string(source_path), utc_now()};
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return last_error();
-  auto error = write_all(fd, to_json(record));
-  if (!error && ::fsync(fd) != 0) error = last_error();
-  if (::close(fd) != 0 && !error) error = last_error();
-  if (!error && ::rename(temp.c_str(), path.c_str()) != 0) error = last_error();
-  if (error) {
-    ::unlink(temp.c_str());  // the old checkpoint stands; leave no half-written file behind
-    return error;
-  }
-  return sync_directory(dir_);
+  return replace_file_durably(path, to_json(record));
 }
 
 boost::system::result<std::optional<checkpoint_record>, checkpoint_error> checkpoint_store::read(
