@@ -27,14 +27,15 @@ batch_deliverer::batch_deliverer(api::client& client, delivery_options options,
 asio::awaitable<void> batch_deliverer::deliver(std::shared_ptr<const batch::batch> b) {
   ++counters_.batches;
   const auto count = b->size();
+  tallies_[b.get()] = {count, false};
   if (co_await send_range(b, 0, count) == range_end::queued) co_await settle_queued(b, 0, count);
 }
 
 asio::awaitable<void> batch_deliverer::settle_queued(std::shared_ptr<const batch::batch> b,
                                                      std::size_t first, std::size_t count) {
   if (!options_.verify_queued) {
-    counters_.delivered += count;
     counters_.unverified += count;
+    mark_delivered(*b, count);
     co_return;
   }
   // The read-back waits for the server to process the batch; the sender goes on meanwhile.
@@ -71,7 +72,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
   std::uint32_t attempt = 0;
   for (;;) {
     if (stopping_) {
-      counters_.not_sent += count;
+      mark_not_sent(*b, count);
       co_return range_end::settled;
     }
     auto answer = co_await client_.send_create(body);
@@ -81,7 +82,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
     const auto& result = answer.result;
     switch (result.kind) {
       case api::outcome_kind::ok:
-        counters_.delivered += count;
+        mark_delivered(*b, count);
         co_return range_end::settled;
       case api::outcome_kind::queued:
         ++counters_.queued;
@@ -99,7 +100,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
         if (answer.transport_error == http::error_kind::tls) {
           // A certificate that does not verify will not verify on the next attempt either.
           stop_run(result.message);
-          counters_.not_sent += count;
+          mark_not_sent(*b, count);
           co_return range_end::settled;
         }
         auto delay = backoff_.next_delay(attempt, age);
@@ -119,7 +120,7 @@ asio::awaitable<batch_deliverer::range_end> batch_deliverer::send_range(
       case api::outcome_kind::auth_failed:
         auth_failed_ = true;
         stop_run(fmt::format("the API refused the credentials: {}", result.message));
-        counters_.not_sent += count;
+        mark_not_sent(*b, count);
         co_return range_end::settled;
     }
   }
@@ -166,14 +167,14 @@ asio::awaitable<bool> batch_deliverer::read_back_matches(const batch::batch& b, 
     auto answer = co_await client_.user_data(*id);
     if (answer.result.kind == api::outcome_kind::ok &&
         stored_matches_sent(b.wire(i), answer.body.data)) {
-      counters_.delivered += count;
+      mark_delivered(b, count);
       co_return true;
     }
     ++counters_.verify_failed;
     co_return false;
   }
-  counters_.delivered += count;
   counters_.unverified += count;
+  mark_delivered(b, count);
   co_return true;
 }
 
@@ -196,6 +197,28 @@ void batch_deliverer::reject_range(const batch::batch& b, std::size_t first, std
   } else {
     counters_.failed += count;
   }
+  settle(b, count, true);
+}
+
+void batch_deliverer::mark_delivered(const batch::batch& b, std::size_t count) {
+  counters_.delivered += count;
+  settle(b, count, true);
+}
+
+void batch_deliverer::mark_not_sent(const batch::batch& b, std::size_t count) {
+  counters_.not_sent += count;
+  settle(b, count, false);
+}
+
+void batch_deliverer::settle(const batch::batch& b, std::size_t count, bool sent) {
+  auto tally = tallies_.find(&b);
+  if (tally == tallies_.end()) return;
+  tally->second.incomplete |= !sent;
+  tally->second.unsettled -= count;
+  if (tally->second.unsettled > 0) return;
+  const bool complete = !tally->second.incomplete;
+  tallies_.erase(tally);
+  if (settled_) settled_(b, complete);
 }
 
 }  // namespace nv::deliver

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 
 namespace nv::deliver {
 
@@ -26,6 +27,10 @@ struct delivery_options {
 
 /// Receives each user that ends rejected: the batch, the user's index in it, and why.
 using reject_sink = std::function<void(const batch::batch&, std::size_t, const record::reject&)>;
+
+/// Receives each batch once every one of its users is settled; `complete` is false when some
+/// users were not sent because the run stopped (their place in the source is not done).
+using settled_sink = std::function<void(const batch::batch&, bool complete)>;
 
 /// Owns every decision after a create attempt: success → delivered; queued → read back after a
 /// delay and resent when missing; throttled → resent (the client paused the endpoint);
@@ -42,6 +47,10 @@ class batch_deliverer {
   /// Delivers every user of `b` or rejects it; returns when each one is settled, or when the
   /// run is stopping (its unsent users are then counted as not_sent).
   boost::asio::awaitable<void> deliver(std::shared_ptr<const batch::batch> b);
+
+  /// Calls `sink` for each batch whose users are all settled (read-backs included): what a
+  /// checkpoint may move past.
+  void on_settled(settled_sink sink) { settled_ = std::move(sink); }
 
   /// Waits until every read-back of a queued batch has ended.
   boost::asio::awaitable<void> drain();
@@ -81,11 +90,22 @@ class batch_deliverer {
   void stop_run(std::string reason);
   void reject_range(const batch::batch& b, std::size_t first, std::size_t count,
                     record::reject_code code, const std::string& message);
+  void mark_delivered(const batch::batch& b, std::size_t count);
+  void mark_not_sent(const batch::batch& b, std::size_t count);
+  void settle(const batch::batch& b, std::size_t count, bool sent);
+
+  /// Users of a batch not settled yet, and whether any of them ended not sent.
+  struct batch_tally {
+    std::size_t unsettled = 0;
+    bool incomplete = false;
+  };
 
   api::client& client_;
   delivery_options options_;
   delivery_counters& counters_;
   reject_sink rejects_;
+  settled_sink settled_;
+  std::unordered_map<const batch::batch*, batch_tally> tallies_;  // batches being delivered
   backoff backoff_;
   bool auth_failed_ = false;
   bool stopping_ = false;

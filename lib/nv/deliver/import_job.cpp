@@ -42,6 +42,26 @@ import_job::import_job(api::client& client,
                                 b.original_line(i));
                  }) {
   for (const auto& source : sources_) source_names_.emplace_back(source->name());
+  deliverer_.on_settled([this](const batch::batch& b, bool complete) {
+    if (watermark_ && complete) watermark_->settled(b.first_offset());
+  });
+}
+
+void import_job::track(checkpoint::delivery_watermark& watermark, checkpoint::position start) {
+  watermark_ = &watermark;
+  start_ = start;
+}
+
+std::error_code import_job::sync_rejects() {
+  if (!rejects_) return {};
+  std::lock_guard lock(rejects_mutex_);
+  return rejects_->sync();
+}
+
+void import_job::mark_read() {
+  if (!watermark_) return;
+  auto at = stage_.resume_point();
+  watermark_->read_through({at.offset, at.line});
 }
 
 import_job::~import_job() = default;
@@ -59,10 +79,15 @@ void import_job::write_reject(std::string_view source, std::uint64_t line, std::
 }
 
 void import_job::read_all(channel_box& box) {
-  pipeline::record_pump pump(stage_, std::move(sources_));
+  std::vector<source::stream_position> starts;
+  if (watermark_) starts.push_back({start_.offset, start_.line});
+  pipeline::record_pump pump(stage_, std::move(sources_), std::move(starts));
   // Blocks this thread while the channel is full: the back-pressure of the whole pipeline.
   // A closed channel (the workers are gone) ends the reading.
   auto send = [&](batch_ptr b) {
+    // Announced before it can settle, so the watermark never passes its first line.
+    if (watermark_ && b)
+      watermark_->pending(b->first_offset(), {b->first_offset(), b->user(0).line});
     try {
       box.channel.async_send(boost::system::error_code{}, std::move(b), asio::use_future).get();
       return true;
@@ -89,11 +114,13 @@ void import_job::read_all(channel_box& box) {
         last_end = b->end_offset();
         progress_.bytes.store(finished_bytes + last_end, std::memory_order_relaxed);
         reading = send(std::move(b));
+        mark_read();
         break;
       }
       case pipeline::pump_event::reject: {
         const auto& r = stage_.rejected();
         write_reject(r.source, r.line, r.offset, r.reason, r.record);
+        mark_read();
         break;
       }
       case pipeline::pump_event::read_error:
@@ -101,9 +128,15 @@ void import_job::read_all(channel_box& box) {
         reading = false;
         break;
       case pipeline::pump_event::end:
+        mark_read();
         reading = false;
         break;
     }
+  }
+  // A drain sends the partly filled batch too: what was read is delivered, not read again.
+  if (reading && stop_reading_) {
+    if (auto partial = stage_.take_partial(); partial && send(batch_ptr(std::move(partial))))
+      mark_read();
   }
   for (std::size_t i = 0; i < options_.workers && send(nullptr); ++i) {
   }

@@ -1,6 +1,7 @@
 // One import run: a reading thread feeds batches through a bounded channel to delivery workers.
 #pragma once
 
+#include "nv/checkpoint/delivery_watermark.hpp"
 #include "nv/deliver/batch_deliverer.hpp"
 #include "nv/deliver/reject_writer.hpp"
 #include "nv/pipeline/record_stage.hpp"
@@ -64,12 +65,28 @@ class import_job {
   /// Returns the live delivery counters (the io_context's thread only).
   const delivery_counters& delivered() const noexcept { return counters_; }
 
-  /// Stops taking input; batches already read are still delivered (a drain).
+  /// Resumes the run's only source at `start` (a checkpoint) and reports to `watermark` what
+  /// is settled, so the daemon's checkpoints never pass an unsettled line. Call before run();
+  /// `watermark` must outlive run().
+  void track(checkpoint::delivery_watermark& watermark, checkpoint::position start);
+
+  /// Writes the buffered rejects out and waits for the disk: a checkpoint may pass them then.
+  std::error_code sync_rejects();
+
+  /// Stops taking input; what was read, the partly filled batch included, is still delivered
+  /// (a drain).
   void stop_reading() noexcept { stop_reading_ = true; }
+
+  /// Stops sending too: batches not settled yet end as not_sent (a drain past its deadline).
+  void stop_sending() noexcept {
+    stop_reading_ = true;
+    deliverer_.stop();
+  }
 
  private:
   struct channel_box;
   void read_all(channel_box& channel);
+  void mark_read();
   void write_reject(std::string_view source, std::uint64_t line, std::uint64_t offset,
                     const record::reject& reason, std::string_view text);
   boost::asio::awaitable<void> worker(channel_box& channel);
@@ -86,6 +103,8 @@ class import_job {
   batch_deliverer deliverer_;
   read_progress progress_;
   std::atomic<bool> stop_reading_{false};
+  checkpoint::delivery_watermark* watermark_ = nullptr;  // set by track()
+  checkpoint::position start_;
   std::string read_error_;  // written by the reading thread before it ends
 };
 

@@ -129,6 +129,12 @@ std::error_code reject_writer::flush() {
   return error;
 }
 
+std::error_code reject_writer::sync() {
+  if (auto error = flush()) return error;
+  if (::fdatasync(fd_) != 0) return {errno, std::system_category()};
+  return {};
+}
+
 std::error_code reject_writer::close() {
   if (fd_ < 0) return {};
   auto error = flush();

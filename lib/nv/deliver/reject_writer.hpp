@@ -51,6 +51,9 @@ class reject_writer {
   std::error_code write(const reject_entry& entry);
   /// Writes out everything buffered.
   std::error_code flush();
+  /// Writes out everything buffered and waits until it is on disk (before a checkpoint that
+  /// moves past these rejects is written).
+  std::error_code sync();
   /// Flushes and closes the file; later writes fail.
   std::error_code close();
 
