@@ -69,6 +69,14 @@ TEST_CASE("check-config prints the effective configuration with the key redacted
         "verify_queued = true\n"
         "verify_delay_ms = 2000\n"
         "max_resends = 3\n"
+        "\n[daemon]\n"
+        "watch_dir = \"/var/lib/nvimport/inbox\"\n"
+        "state_dir = \"/var/lib/nvimport/state\"\n"
+        "settle_ms = 5000\n"
+        "poll_interval_ms = 2000\n"
+        "checkpoint_interval_ms = 1000\n"
+        "status_interval_s = 5\n"
+        "drain_timeout_s = 30\n"
         "\n[log]\n"
         "level = \"debug\"\n");
   CHECK(result.out.find("s3cret-key") == std::string::npos);
