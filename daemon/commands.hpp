@@ -36,6 +36,9 @@ command add_count_command(CLI::App& app);
 /// Adds `nvimport export` to `app`.
 command add_export_command(CLI::App& app);
 
+/// Adds `nvimport daemon` to `app`.
+command add_daemon_command(CLI::App& app);
+
 /// Adds `nvimport check-config` to `app`.
 command add_check_config_command(CLI::App& app);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   commands.push_back(nv::cli::add_get_command(app));
   commands.push_back(nv::cli::add_count_command(app));
   commands.push_back(nv::cli::add_export_command(app));
+  commands.push_back(nv::cli::add_daemon_command(app));
   commands.push_back(nv::cli::add_check_config_command(app));
 
   try {
