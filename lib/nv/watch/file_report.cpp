@@ -16,7 +16,9 @@ namespace json = boost::json;
 namespace {
 
 std::string utc(std::chrono::system_clock::time_point at) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::milliseconds>(at));
+  auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at - seconds).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis);
 }
 
 /// The reason the file failed, or "" when it did not.
