@@ -296,6 +296,22 @@ TEST_CASE("socket_listener: stop() ends connections, stops accepting and removes
   CHECK(counters.open_connections == 0);
 }
 
+TEST_CASE("socket_listener: stop() also ends a connection waiting for room in a full spool") {
+  spooling s("listen-stop-full", {.max_bytes = 4096}, {.max_line_bytes = 512, .read_chunk = 1024});
+  auto producer = test_producer::to_unix(s.socket_path);
+  std::string text;
+  for (int n = 0; n < 200; ++n) text += fmt::format("{{\"n\":{:6}}}\n", n);  // 15 bytes each
+  producer.send(text);  // 3000 bytes of 200 lines: more than 4096 - 1024 fits
+  producer.send(text);
+  REQUIRE(s.io.wait_until([&] { return s.store->counters().waiting_appends == 1; }));
+  s.stop();
+  CHECK(producer.read_to_end() == "");
+  CHECK(s.io.call([&] { return s.store->counters().waiting_appends; }) == 0);
+  const auto counters = s.counters();
+  CHECK(counters.dropped == 1);
+  CHECK(counters.spool_errors == 0);  // cancelled, not failed
+}
+
 TEST_CASE("socket_listener: the socket file gets the configured mode and group") {
   const auto* own_group = ::getgrgid(::getgid());
   REQUIRE(own_group != nullptr);

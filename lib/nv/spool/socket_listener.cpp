@@ -97,6 +97,7 @@ struct socket_listener::connection {
   asio::cancellation_signal cancel;
   std::string peer;
   std::list<connection>::iterator position;
+  bool ended = false;  // its task is over; the node goes on the next turn
 };
 
 // What one producer has sent so far.
@@ -217,7 +218,9 @@ void socket_listener::spawn(asio::awaitable<void> task, connection* owner) {
 
 void socket_listener::task_ended(std::exception_ptr escaped, connection* owner) {
   if (escaped) ++counters_.task_failures;
-  // Later, not now: co_spawn is still using the connection's cancellation slot.
+  // Its slot must not be signalled any more (stop() looks), and the node goes later, not now:
+  // co_spawn is still using the connection's cancellation slot.
+  if (owner != nullptr) owner->ended = true;
   asio::post(executor_, [this, owner] {
     if (owner != nullptr) {
       --counters_.open_connections;
@@ -375,6 +378,7 @@ asio::awaitable<void> socket_listener::stop() {
   boost::system::error_code ignored;
   for (auto& from : acceptors_) from.close(ignored);
   for (auto& c : connections_) {
+    if (c.ended) continue;
     c.cancel.emit(asio::cancellation_type::terminal);
     c.stream.close(ignored);
     c.deadline.cancel();

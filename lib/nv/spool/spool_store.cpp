@@ -238,6 +238,7 @@ void spool_store::wake_room_head() {
 asio::awaitable<boost::system::result<spool_ticket, spool_error>> spool_store::append(
     std::string_view lines) {
   if (failed_) co_return *failed_;
+  if (lines.empty()) co_return spool_ticket{written_};
   if (lines.size() > options_.max_bytes)
     co_return spool_error{
         make_error_code(std::errc::file_too_large),
