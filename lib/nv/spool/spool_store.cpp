@@ -2,6 +2,7 @@
 #include "nv/spool/spool_store.hpp"
 
 #include "nv/checkpoint/durable_file.hpp"
+#include "nv/spool/segment_files.hpp"
 
 #include <fmt/format.h>
 #include <fmt/std.h>
@@ -12,10 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -31,31 +30,6 @@ void throw_exception_from_error(const spool_error& error, const boost::source_lo
 
 namespace {
 
-constexpr std::string_view name_prefix = "segment-";
-constexpr std::string_view sealed_suffix = ".ndjson";
-constexpr std::string_view open_suffix = ".open";
-constexpr std::size_t sequence_digits = 20;
-
-// A file name of the spool: its sequence and whether it is sealed; nullopt for other files.
-std::optional<std::pair<std::uint64_t, bool>> parse_segment_name(std::string_view name) {
-  if (!name.starts_with(name_prefix)) return std::nullopt;
-  name.remove_prefix(name_prefix.size());
-  if (name.size() < sequence_digits) return std::nullopt;
-  std::uint64_t sequence = 0;
-  for (char c : name.substr(0, sequence_digits)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    sequence = sequence * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  const auto suffix = name.substr(sequence_digits);
-  if (suffix == sealed_suffix) return std::pair{sequence, true};
-  if (suffix == open_suffix) return std::pair{sequence, false};
-  return std::nullopt;
-}
-
-std::system_error startup_error(const fs::path& path, std::string_view what) {
-  return {errno, std::generic_category(), fmt::format("spool segment {}: {}", path, what)};
-}
-
 std::error_code write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const auto n = ::write(fd, bytes.data(), bytes.size());
@@ -64,34 +38,6 @@ std::error_code write_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
-}
-
-// Cuts `path` after its last '\n' (reading backwards in bounded chunks) and syncs it; returns
-// the bytes that remain. Throws std::system_error: this runs only at start-up.
-std::uint64_t cut_partial_tail(const fs::path& path, std::uint64_t& cut) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) throw startup_error(path, "cannot open to recover it");
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) throw startup_error(path, "cannot stat");
-  const auto size = static_cast<std::uint64_t>(info.st_size);
-  std::uint64_t keep = 0;
-  std::array<char, 65536> chunk{};
-  for (std::uint64_t end = size; end > 0 && keep == 0;) {
-    const auto length = std::min<std::uint64_t>(end, chunk.size());
-    const auto begin = end - length;
-    const auto n = ::pread(fd, chunk.data(), length, static_cast<off_t>(begin));
-    if (n != static_cast<ssize_t>(length)) throw startup_error(path, "cannot read to recover it");
-    if (const void* newline = ::memrchr(chunk.data(), '\n', length))
-      keep =
-          begin + static_cast<std::uint64_t>(static_cast<const char*>(newline) - chunk.data()) + 1;
-    end = begin;
-  }
-  if (keep < size && ::ftruncate(fd, static_cast<off_t>(keep)) != 0)
-    throw startup_error(path, "cannot cut its partial last line");
-  if (::fdatasync(fd) != 0) throw startup_error(path, "cannot sync");
-  ::close(fd);
-  cut += size - keep;
-  return keep;
 }
 
 }  // namespace
@@ -169,8 +115,7 @@ spool_store::~spool_store() {
 }
 
 fs::path spool_store::segment_path(std::uint64_t sequence, bool sealed) const {
-  return options_.dir /
-         fmt::format("{}{:020}{}", name_prefix, sequence, sealed ? sealed_suffix : open_suffix);
+  return options_.dir / segment_file_name({sequence, sealed});
 }
 
 spool_error spool_store::error_at(const fs::path& path, std::string_view what, int error) const {
@@ -184,16 +129,17 @@ void spool_store::recover() {
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const auto parsed = parse_segment_name(entry.path().filename().native());
     if (!parsed) continue;
-    const auto [sequence, sealed] = *parsed;
-    next_sequence_ = std::max(next_sequence_, sequence + 1);
-    if (sealed)
-      sealed_.push_back({sequence, entry.path(), entry.file_size()});
+    next_sequence_ = std::max(next_sequence_, parsed->sequence + 1);
+    if (parsed->sealed)
+      sealed_.push_back({parsed->sequence, entry.path(), entry.file_size()});
     else
-      left_open.push_back(sequence);
+      left_open.push_back(parsed->sequence);
   }
   for (const auto sequence : left_open) {
     const auto from = segment_path(sequence, false);
-    const auto kept = cut_partial_tail(from, counters_.cut_bytes);
+    const auto size = fs::file_size(from);
+    const auto kept = cut_after_last_newline(from);
+    counters_.cut_bytes += size - kept;
     ++counters_.recovered;
     if (kept == 0) {
       fs::remove(from);
