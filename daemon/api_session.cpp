@@ -23,7 +23,9 @@ void add_connection_options(CLI::App* sub, connection_settings& s) {
   sub->add_option("--rate", s.rate, "Budget per endpoint, N/W (e.g. 500/60s, 50/1s)")
       ->capture_default_str();
   sub->add_option("--rate-margin-ms", s.rate_margin_ms,
-                  "Extra spacing for latency jitter between sending and arrival")
+                  "Extra spacing for latency jitter between sending and arrival "
+                  "(-1: 1% of the window, at most 250 ms)")
+      ->check(CLI::Range(std::int64_t{-1}, std::int64_t{60'000}))
       ->capture_default_str();
   sub->add_option("--connections", s.connections, "Pooled TLS connections")
       ->check(CLI::Range(1, 256))
@@ -97,14 +99,20 @@ std::unique_ptr<api_session> api_session::open(const connection_settings& s, log
     }
   }
   http::pool_options pool_options{.size = s.connections};
+  // A caller holds its connection while it waits for rate budget (client::call), so a wait for
+  // a connection can last about a window: only far beyond that is the pool stuck.
+  pool_options.acquire_timeout = std::max<std::chrono::milliseconds>(
+      std::chrono::seconds(30), 2 * rate->window + 2 * std::chrono::seconds(s.timeout_s));
   pool_options.connection.url = *url;
   pool_options.connection.timeouts.read = std::chrono::seconds(s.timeout_s);
   pool_options.connection.timeouts.write = std::chrono::seconds(s.timeout_s);
   auto executor = session->io_.get_executor();
+  const auto margin = s.rate_margin_ms < 0 ? limit::default_margin(*rate)
+                                           : std::chrono::milliseconds(s.rate_margin_ms);
   session->pool_ = std::make_unique<http::connection_pool>(
       executor, session->tls_ ? &*session->tls_ : nullptr, pool_options);
   session->limiters_ = std::make_unique<api::endpoint_limiters>(
-      api::endpoint_limiters::local(executor, *rate, std::chrono::milliseconds(s.rate_margin_ms)));
+      api::endpoint_limiters::local(executor, *rate, margin));
   session->client_ =
       std::make_unique<api::client>(*session->pool_, *session->creds_, *session->limiters_);
   return session;

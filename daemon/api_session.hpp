@@ -30,7 +30,7 @@ struct connection_settings {
   std::string ca_file;
   bool insecure = false;
   std::string rate = "500/60s";
-  std::int64_t rate_margin_ms = 250;
+  std::int64_t rate_margin_ms = -1;  ///< -1: default_margin() of the rate
   std::size_t connections = 8;
   std::string brand_id;
   std::string api_key_file;

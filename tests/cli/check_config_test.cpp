@@ -54,7 +54,7 @@ TEST_CASE("check-config prints the effective configuration with the key redacted
         "api_key_file = \"\"\n"
         "# api_key: *** (environment NVIMPORT_API_KEY)\n"
         "rate = \"500/60s\"\n"
-        "rate_margin_ms = 250\n"
+        "rate_margin_ms = -1\n"
         "connections = 4\n"
         "timeout_s = 30\n"
         "\n[retry]\n"

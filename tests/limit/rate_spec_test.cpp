@@ -61,3 +61,11 @@ TEST_CASE("rate_spec: prints canonically and round-trips") {
   for (const char* text : {"500/60s", "50/1s", "5/250ms"})
     CHECK(to_string(parse_rate_spec(text).value()) == text);
 }
+
+TEST_CASE("the default margin is 1% of the window, at most 250 ms") {
+  using namespace std::chrono_literals;
+  CHECK(nv::limit::default_margin({500, 60s}) == 250ms);
+  CHECK(nv::limit::default_margin({100, 2s}) == 20ms);
+  CHECK(nv::limit::default_margin({50, 1s}) == 10ms);
+  CHECK(nv::limit::default_margin({10, 50ms}) == 0ms);
+}

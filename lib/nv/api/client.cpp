@@ -27,18 +27,20 @@ client::client(http::connection_pool& pool, credentials creds, endpoint_limiters
 }
 
 asio::awaitable<call_result> client::call(endpoint which, std::string body) {
+  // Connection first, budget second: the moment the limiter grants a start is then the moment
+  // the request is written, not that plus a wait for a connection or a TLS handshake, so the
+  // server sees the spacing the limiter chose and the safety margin can stay small.
+  auto lent = co_await pool_.acquire();
+  if (!lent) co_return transport_failure(lent.error());
+  auto open_error = co_await (*lent)->ensure_open();
+  if (open_error) co_return transport_failure(*open_error);
   auto& limiter = limiters_[which];
   co_await limiter.acquire();  // every attempt counts, retries included
   // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
   http::http_request request{std::string(path(which)), std::move(body), headers_};
-  auto response = co_await pool_.send(std::move(request));
+  auto response = co_await (*lent)->send(std::move(request));
+  if (!response) co_return transport_failure(response.error());
   call_result out;
-  if (!response) {
-    out.result = classify(response.error());
-    out.request_sent = response.error().request_sent;
-    out.transport_error = response.error().kind;
-    co_return out;
-  }
   out.http_status = response->status;
   out.body = parser_.parse(response->body);
   out.result = classify(response->status, out.body, response->retry_after);
@@ -49,6 +51,14 @@ asio::awaitable<call_result> client::call(endpoint which, std::string body) {
     limiter.throttled(pause);
   }
   co_return out;
+}
+
+call_result client::transport_failure(const http::http_error& error) {
+  call_result out;
+  out.result = classify(error);
+  out.request_sent = error.request_sent;
+  out.transport_error = error.kind;
+  return out;
 }
 
 asio::awaitable<call_result> client::send_create(std::string body) {

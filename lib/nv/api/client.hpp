@@ -81,6 +81,8 @@ class client {
                                               std::uint64_t offset);
 
  private:
+  static call_result transport_failure(const http::http_error& error);
+
   http::connection_pool& pool_;
   endpoint_limiters& limiters_;
   std::vector<std::pair<std::string, std::string>> headers_;  // built once

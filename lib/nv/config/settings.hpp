@@ -22,7 +22,7 @@ struct settings {
     std::string brand_id;
     std::string api_key_file;
     std::string rate = "500/60s";
-    std::int64_t rate_margin_ms = 250;
+    std::int64_t rate_margin_ms = -1;
     std::size_t connections = 8;
     std::int64_t timeout_s = 30;
     friend bool operator==(const api_section&, const api_section&) = default;

@@ -76,21 +76,23 @@ beast::tcp_stream& connection::lowest() {
   return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
 }
 
-asio::awaitable<http_result> connection::send(http_request request) {
+asio::awaitable<std::optional<http_error>> connection::ensure_open() {
   // An idle keep-alive connection the server has closed is replaced before anything is
   // written, so a server's idle timeout never costs a request.
   if (is_open() && peer_closed_while_idle()) {
     close();
     ++counters_.replaced;
   }
-  if (!is_open()) {
-    if (auto error = co_await open()) {
-      ++counters_.failures;
-      co_return *error;
-    }
-  } else {
-    ++counters_.reuses;
-  }
+  if (is_open()) co_return std::nullopt;
+  auto error = co_await open();
+  if (error) ++counters_.failures;
+  co_return error;
+}
+
+asio::awaitable<http_result> connection::send(http_request request) {
+  auto opened = co_await ensure_open();
+  if (opened) co_return *opened;
+  if (served_ > 0) ++counters_.reuses;
   ++counters_.requests;
   prepare(request);
   // No co_await inside ?: — GCC 12 destroys the result of such an expression twice.

@@ -61,6 +61,11 @@ class connection {
   connection(boost::asio::any_io_executor executor, tls_client_context* tls,
              connection_options options, connection_counters& counters);
 
+  /// Opens the transport when it is closed, or when the server closed it while it was idle;
+  /// a send() right after writes at once. Lets a caller take rate budget only once the
+  /// connection can carry the request, so the time it is granted is the time it is sent.
+  boost::asio::awaitable<std::optional<http_error>> ensure_open();
+
   /// Sends `request` and reads the answer, connecting first when needed.
   boost::asio::awaitable<http_result> send(http_request request);
 

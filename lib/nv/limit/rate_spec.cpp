@@ -68,4 +68,8 @@ std::string to_string(const rate_spec& spec) {
   return fmt::format("{}/{}ms", spec.requests, ms);
 }
 
+std::chrono::milliseconds default_margin(const rate_spec& spec) {
+  return std::min(spec.window / 100, std::chrono::milliseconds(250));
+}
+
 }  // namespace nv::limit

@@ -19,6 +19,11 @@ struct rate_spec {
 };
 
 /// Why a rate text was refused, for a configuration error message.
+/// Returns the safety margin used unless one is given: 1% of the window, at most 250 ms. It
+/// absorbs the jitter between a start and its arrival at the server (small, since a start is
+/// granted only once its connection is ready to write), and costs 1% of the budget at most.
+std::chrono::milliseconds default_margin(const rate_spec& spec);
+
 struct rate_spec_error {
   std::string message;
 };
