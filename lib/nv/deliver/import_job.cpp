@@ -96,6 +96,7 @@ void import_job::read_all(channel_box& box) {
     }
   };
   bool reading = true;
+  bool channel_open = true;  // false once the workers are gone
   std::uint32_t current_source = 0;
   std::uint64_t finished_bytes = 0;
   std::uint64_t last_end = 0;
@@ -113,7 +114,7 @@ void import_job::read_all(channel_box& box) {
         }
         last_end = b->end_offset();
         progress_.bytes.store(finished_bytes + last_end, std::memory_order_relaxed);
-        reading = send(std::move(b));
+        reading = channel_open = send(std::move(b));
         mark_read();
         break;
       }
@@ -133,8 +134,9 @@ void import_job::read_all(channel_box& box) {
         break;
     }
   }
-  // A drain sends the partly filled batch too: what was read is delivered, not read again.
-  if (reading && stop_reading_) {
+  // A drain, or a source that broke, sends the partly filled batch too: what was read is
+  // delivered, not lost or read again.
+  if (channel_open && (stop_reading_ || !read_error_.empty())) {
     if (auto partial = stage_.take_partial(); partial && send(batch_ptr(std::move(partial))))
       mark_read();
   }
