@@ -33,7 +33,7 @@ TEST_CASE("the example file equals the defaults and documents every option") {
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
   std::fclose(f);
   auto all = nv::config::options();
-  CHECK(all.size() == 27);
+  CHECK(all.size() == 38);
   for (const auto& option : all) {
     auto block = "# " + std::string(option.description) + "\n" + std::string(option.key) + " = " +
                  option.default_text + "\n";
@@ -92,7 +92,7 @@ TEST_CASE("unknown keys and tables are errors") {
         "nvimport.toml:3: [api] colour: unknown key");
   CHECK(error_of("[retry]\nconnections = 8\n") ==
         "nvimport.toml:2: [retry] connections: unknown key");
-  CHECK(error_of("\n[metrics]\nport = 9\n") == "nvimport.toml:2: metrics: unknown table");
+  CHECK(error_of("\n[metric]\nport = 9\n") == "nvimport.toml:2: metric: unknown table");
   CHECK(error_of("level = \"info\"\n") ==
         "nvimport.toml:1: level: unknown key (options belong in a table)");
 }
@@ -137,4 +137,26 @@ TEST_CASE("to_toml prints every option and redacts the key") {
   auto again = load_text(text, "again.toml");
   REQUIRE(again.has_value());
   CHECK(*again == s);
+}
+
+TEST_CASE("IP:port and octal mode values are parsed and bad ones refused") {
+  using nv::config::parse_file_mode;
+  using nv::config::parse_ip_port;
+  auto v4 = parse_ip_port("127.0.0.1:9464");
+  REQUIRE(v4);
+  CHECK(v4->address == "127.0.0.1");
+  CHECK(v4->port == 9464);
+  auto v6 = parse_ip_port("[::1]:0");
+  REQUIRE(v6);
+  CHECK(v6->address == "::1");
+  CHECK(v6->port == 0);
+  CHECK_FALSE(parse_ip_port("localhost:80"));
+  CHECK_FALSE(parse_ip_port("127.0.0.1"));
+  CHECK_FALSE(parse_ip_port("127.0.0.1:65536"));
+  CHECK_FALSE(parse_ip_port("127.0.0.1:x"));
+  CHECK(parse_file_mode("0660") == 0660u);
+  CHECK(parse_file_mode("600") == 0600u);
+  CHECK_FALSE(parse_file_mode("0800"));
+  CHECK_FALSE(parse_file_mode("01777"));
+  CHECK_FALSE(parse_file_mode(""));
 }

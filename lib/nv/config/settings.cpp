@@ -6,6 +6,10 @@
 #include "nv/limit/rate_spec.hpp"
 #include "nv/log/logger.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
+#include <charconv>
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -21,7 +25,7 @@ namespace {
 using field_ref = std::variant<std::string*, bool*, std::int64_t*, std::uint32_t*, std::size_t*>;
 
 /// A value check beyond the type and the integer range.
-enum class extra_check { none, url, rate, log_level };
+enum class extra_check { none, url, rate, log_level, ip_port, file_mode };
 
 struct option_spec {
   std::string_view section;
@@ -87,12 +91,34 @@ const option_spec specs[] = {
    [](settings& s) -> field_ref { return &s.daemon.status_interval_s; }, 1, 3600},
   {"daemon", "drain_timeout_s", "on SIGTERM, deliver what was read within this long, seconds",
    [](settings& s) -> field_ref { return &s.daemon.drain_timeout_s; }, 0, 3600},
+  {"ingest", "socket", "Unix socket producers stream NDJSON into (\"\" = none)",
+   [](settings& s) -> field_ref { return &s.ingest.socket; }},
+  {"ingest", "socket_mode", "the socket file's permissions, octal",
+   [](settings& s) -> field_ref { return &s.ingest.socket_mode; }, 0, 0, extra_check::file_mode},
+  {"ingest", "socket_group", "the socket file's group (\"\" = the service's)",
+   [](settings& s) -> field_ref { return &s.ingest.socket_group; }},
+  {"ingest", "tcp", "also accept producers on this loopback ADDRESS:PORT (\"\" = no)",
+   [](settings& s) -> field_ref { return &s.ingest.tcp; }, 0, 0, extra_check::ip_port},
+  {"ingest", "spool_dir", "where socket data is kept on disk until it is imported",
+   [](settings& s) -> field_ref { return &s.ingest.spool_dir; }},
+  {"ingest", "spool_max_mb", "disk the spool may use, MiB; when full, producers wait",
+   [](settings& s) -> field_ref { return &s.ingest.spool_max_mb; }, 1, 1'048'576},
+  {"ingest", "segment_mb", "spool segment size, MiB",
+   [](settings& s) -> field_ref { return &s.ingest.segment_mb; }, 1, 4096},
+  {"ingest", "seal_after_ms", "hand a segment to the importer this long after its first byte, milliseconds",
+   [](settings& s) -> field_ref { return &s.ingest.seal_after_ms; }, 10, 3'600'000},
+  {"ingest", "idle_timeout_s", "drop a producer silent this long, seconds",
+   [](settings& s) -> field_ref { return &s.ingest.idle_timeout_s; }, 1, 86'400},
+  {"metrics", "listen", "serve Prometheus /metrics and /healthz on this loopback ADDRESS:PORT (\"\" = no)",
+   [](settings& s) -> field_ref { return &s.metrics.listen; }, 0, 0, extra_check::ip_port},
+  {"metrics", "unreachable_after_s", "/healthz fails when the API has not answered for this long, seconds",
+   [](settings& s) -> field_ref { return &s.metrics.unreachable_after_s; }, 1, 86'400},
   {"log", "level", "least important level written: error, warning, notice, info or debug",
    [](settings& s) -> field_ref { return &s.log.level; }, 0, 0, extra_check::log_level},
 };
 // clang-format on
 
-const char* const sections[] = {"api", "retry", "import", "daemon", "log"};
+const char* const sections[] = {"api", "retry", "import", "daemon", "ingest", "metrics", "log"};
 
 /// Returns `text` as a TOML basic string: quotes, backslashes and control characters escaped.
 std::string quoted(std::string_view text) {
@@ -165,6 +191,15 @@ std::string check_extra(const option_spec& spec, const std::string& text) {
         return fmt::format("must be error, warning, notice, info or debug, got {}", quoted(text));
       break;
     }
+    case extra_check::ip_port:
+      if (!text.empty() && !parse_ip_port(text))
+        return fmt::format("must be an IP ADDRESS:PORT such as 127.0.0.1:9464, got {}",
+                           quoted(text));
+      break;
+    case extra_check::file_mode:
+      if (!parse_file_mode(text))
+        return fmt::format("must be an octal file mode such as \"0660\", got {}", quoted(text));
+      break;
     case extra_check::none:
       break;
   }
@@ -243,6 +278,31 @@ std::string apply(const locator& at, const toml::table& root, settings& s) {
 }
 
 }  // namespace
+
+std::optional<ip_port> parse_ip_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == text.size()) return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  auto digits = text.substr(colon + 1);
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (error != std::errc{} || end != digits.data() + digits.size() || port > 65535)
+    return std::nullopt;
+  boost::system::error_code bad;
+  auto address = boost::asio::ip::make_address(std::string(host), bad);
+  if (bad) return std::nullopt;
+  return ip_port{address.to_string(), static_cast<std::uint16_t>(port)};
+}
+
+std::optional<unsigned> parse_file_mode(std::string_view text) {
+  unsigned mode = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || mode > 0777)
+    return std::nullopt;
+  return mode;
+}
 
 void throw_exception_from_error(const config_error& error, const boost::source_location&) {
   throw std::runtime_error(error.message);

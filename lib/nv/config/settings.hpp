@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,25 @@ struct settings {
     std::int64_t drain_timeout_s = 30;
     friend bool operator==(const daemon_section&, const daemon_section&) = default;
   } daemon;
+  /// [ingest]: producers streaming records over sockets, and the spool that keeps them.
+  struct ingest_section {
+    std::string socket;
+    std::string socket_mode = "0660";
+    std::string socket_group;
+    std::string tcp;
+    std::string spool_dir = "/var/lib/nvimport/spool";
+    std::int64_t spool_max_mb = 1024;
+    std::int64_t segment_mb = 64;
+    std::int64_t seal_after_ms = 2000;
+    std::int64_t idle_timeout_s = 60;
+    friend bool operator==(const ingest_section&, const ingest_section&) = default;
+  } ingest;
+  /// [metrics]: the Prometheus endpoint and what makes /healthz fail.
+  struct metrics_section {
+    std::string listen;
+    std::int64_t unreachable_after_s = 300;
+    friend bool operator==(const metrics_section&, const metrics_section&) = default;
+  } metrics;
   /// [log]: the least important level written.
   struct log_section {
     std::string level = "info";
@@ -64,6 +84,18 @@ struct settings {
 
   friend bool operator==(const settings&, const settings&) = default;
 };
+
+/// An IP address literal and a port, as in "127.0.0.1:9464" or "[::1]:9464".
+struct ip_port {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+/// Parses "ADDRESS:PORT" with an IP literal; nothing when it is not one.
+std::optional<ip_port> parse_ip_port(std::string_view text);
+
+/// Parses an octal file mode such as "0660" (at most 0777); nothing when it is not one.
+std::optional<unsigned> parse_file_mode(std::string_view text);
 
 /// One option as documented: its table, key, one-line description and default as TOML text.
 struct option_info {
