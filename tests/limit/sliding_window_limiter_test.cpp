@@ -7,6 +7,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <exception>
@@ -141,4 +143,92 @@ TEST_CASE("sliding_window_limiter: an idle limiter lets a burst of N through wit
   CHECK(order.size() == 50);
   CHECK(limiter.stats().waits == 0);
   CHECK(clock_type::now() - began < 200ms);
+}
+
+TEST_CASE(
+    "sliding_window_limiter: a lower budget set while callers wait serves each once, in "
+    "order, and no window ending after the change holds more than the new N") {
+  asio::io_context io;
+  sliding_window_limiter limiter(io.get_executor(), rate_spec{4, 100ms}, 0ms);
+  limiter.keep_start_log(true);
+  std::vector<int> order;
+  clock_type::time_point changed{};
+  for (int id = 0; id < 12; ++id) {
+    asio::co_spawn(
+        io,
+        [&, id]() -> asio::awaitable<void> {
+          co_await limiter.acquire();
+          order.push_back(id);
+          if (id != 5) co_return;
+          // Six callers still wait, the head on its timer, when the budget drops.
+          CHECK(limiter.stats().waiting == 6);
+          changed = clock_type::now();
+          limiter.reconfigure(rate_spec{2, 150ms}, 10ms);
+        },
+        asio::detached);
+  }
+  io.run();
+
+  std::vector<int> expected(12);
+  for (int id = 0; id < 12; ++id) expected[static_cast<std::size_t>(id)] = id;
+  CHECK(order == expected);
+  const auto& starts = limiter.start_log();
+  REQUIRE(starts.size() == 12);
+  CHECK(starts[5] <= changed);
+  CHECK(starts[6] >= changed);
+  for (std::size_t k = 4; k < 6; ++k) CHECK(starts[k] - starts[k - 4] >= 100ms);
+  // Starts 4 and 5, made under the old budget, count against the new one.
+  for (std::size_t k = 6; k < starts.size(); ++k) CHECK(starts[k] - starts[k - 2] >= 160ms);
+  const auto stats = limiter.stats();
+  CHECK(stats.starts == 12);
+  CHECK(stats.waiting == 0);
+  CHECK(limiter.spec() == rate_spec{2, 150ms});
+}
+
+TEST_CASE("sliding_window_limiter: a higher budget wakes the head waiter from its timer") {
+  asio::io_context io;
+  sliding_window_limiter limiter(io.get_executor(), rate_spec{1, 400ms}, 0ms);
+  limiter.keep_start_log(true);
+  std::vector<int> order;
+  for (int id = 0; id < 4; ++id) asio::co_spawn(io, take(limiter, id, order), asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        // Handlers run in the order they were queued: once caller 0 has started, a few more
+        // turns let caller 1 take the head and arm its timer for 400 ms.
+        while (limiter.start_log().empty()) co_await asio::post(io, asio::use_awaitable);
+        for (int turn = 0; turn < 4; ++turn) co_await asio::post(io, asio::use_awaitable);
+        CHECK(limiter.stats().waiting == 3);
+        limiter.reconfigure(rate_spec{4, 400ms}, 0ms);
+      },
+      asio::detached);
+  io.run();
+
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+  const auto& starts = limiter.start_log();
+  REQUIRE(starts.size() == 4);
+  CHECK(starts[3] - starts[0] < 200ms);
+  CHECK(limiter.stats().starts == 4);
+}
+
+TEST_CASE("sliding_window_limiter: a throttled pause outlives a new budget") {
+  asio::io_context io;
+  sliding_window_limiter limiter(io.get_executor(), rate_spec{10, 1s}, 0ms);
+  limiter.keep_start_log(true);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await limiter.acquire();
+        limiter.throttled(std::chrono::milliseconds(150));
+        limiter.reconfigure(rate_spec{100, 1s}, 0ms);
+        co_await limiter.acquire();
+      },
+      asio::detached);
+  io.run();
+
+  const auto& starts = limiter.start_log();
+  REQUIRE(starts.size() == 2);
+  CHECK(starts[1] - starts[0] >= 150ms);
+  CHECK(limiter.stats().throttles == 1);
+  CHECK(limiter.stats().starts == 2);
 }

@@ -141,3 +141,109 @@ TEST_CASE("window_schedule: refuses a budget of zero") {
   CHECK_THROWS_AS(window_schedule(rate_spec{0, 1s}, 0ms), std::invalid_argument);
   CHECK_THROWS_AS(window_schedule(rate_spec{1, 0ms}, 0ms), std::invalid_argument);
 }
+
+TEST_CASE("window_schedule: a lower budget keeps the recent starts and counts them at once") {
+  window_schedule schedule(rate_spec{3, 1s}, 0ms);
+  schedule.record_start(t0);
+  schedule.record_start(t0 + 100ms);
+  schedule.record_start(t0 + 200ms);
+  schedule.reconfigure(rate_spec{2, 1s}, 0ms);
+  // The last two starts fill the new budget: the one at 100 ms must leave first.
+  CHECK(schedule.next_start(t0 + 300ms) == t0 + 1100ms);
+  schedule.record_start(t0 + 1100ms);
+  CHECK(schedule.next_start(t0 + 1100ms) == t0 + 1200ms);
+  CHECK(schedule.starts() == 4);
+  CHECK(schedule.spec() == rate_spec{2, 1s});
+}
+
+TEST_CASE("window_schedule: a longer window and a larger margin count the starts already made") {
+  window_schedule schedule(rate_spec{2, 1s}, 0ms);
+  schedule.record_start(t0);
+  schedule.record_start(t0 + 400ms);
+  schedule.reconfigure(rate_spec{2, 3s}, 100ms);
+  CHECK(schedule.next_start(t0 + 1s) == t0 + 3100ms);
+  CHECK(schedule.margin() == 100ms);
+}
+
+TEST_CASE("window_schedule: a higher budget in the same window lets the difference go at once") {
+  window_schedule schedule(rate_spec{2, 1s}, 0ms);
+  schedule.record_start(t0);
+  schedule.record_start(t0 + 100ms);
+  CHECK(schedule.next_start(t0 + 200ms) == t0 + 1s);
+  schedule.reconfigure(rate_spec{4, 1s}, 0ms);
+  CHECK(schedule.next_start(t0 + 200ms) == t0 + 200ms);
+  schedule.record_start(t0 + 200ms);
+  schedule.record_start(t0 + 200ms);
+  CHECK(schedule.next_start(t0 + 200ms) == t0 + 1s);
+}
+
+TEST_CASE("window_schedule: a busy schedule raised into a longer window lets no burst through") {
+  // Under 2/1s the ring forgets older starts; under 4/10s the last 10 s already hold 6 starts.
+  window_schedule schedule(rate_spec{2, 1s}, 0ms);
+  const std::vector<time_point> before{t0, t0, t0 + 1s, t0 + 1s, t0 + 2s, t0 + 2s};
+  auto starts = serve(schedule, before);
+  REQUIRE(starts == before);
+  schedule.reconfigure(rate_spec{4, 10s}, 0ms);
+  // The forgotten starts stand in at the newest one's time (1 s): nothing before 11 s.
+  CHECK(schedule.next_start(t0 + 2s) == t0 + 11s);
+  const auto after = serve(schedule, std::vector<time_point>(4, t0 + 2s));
+  starts.insert(starts.end(), after.begin(), after.end());
+  // Every window of 10 s that ends at a start made after the change holds at most 4.
+  for (std::size_t k = before.size(); k < starts.size(); ++k)
+    CHECK(starts[k] - starts[k - 4] >= 10s);
+  CHECK(after == std::vector<time_point>{t0 + 11s, t0 + 11s, t0 + 12s, t0 + 12s});
+}
+
+TEST_CASE("window_schedule: a pause survives a new budget") {
+  window_schedule schedule(rate_spec{1, 1s}, 0ms);
+  schedule.record_start(t0);
+  schedule.pause_until(t0 + 5s);
+  schedule.reconfigure(rate_spec{100, 1s}, 0ms);
+  CHECK(schedule.paused_until() == t0 + 5s);
+  CHECK(schedule.next_start(t0 + 2s) == t0 + 5s);
+  CHECK(schedule.starts() == 1);
+}
+
+TEST_CASE("window_schedule: refuses a new budget of zero and keeps the old one") {
+  window_schedule schedule(rate_spec{3, 1s}, 0ms);
+  CHECK_THROWS_AS(schedule.reconfigure(rate_spec{0, 1s}, 0ms), std::invalid_argument);
+  CHECK_THROWS_AS(schedule.reconfigure(rate_spec{1, 1s}, -1ms), std::invalid_argument);
+  CHECK(schedule.spec() == rate_spec{3, 1s});
+}
+
+TEST_CASE("window_schedule: property: across budget changes no window breaks the budget in force") {
+  std::mt19937_64 random(20240614);
+  for (int round = 0; round < 300; ++round) {
+    const auto random_spec = [&] {
+      return rate_spec{1 + random() % 12, std::chrono::milliseconds(1 + random() % 1500)};
+    };
+    const auto random_margin = [&] { return std::chrono::milliseconds(random() % 40); };
+    auto spec = random_spec();
+    auto margin = random_margin();
+    window_schedule schedule(spec, margin);
+    std::vector<time_point> starts;
+    std::vector<std::pair<rate_spec, std::chrono::milliseconds>> in_force;
+    auto at = t0;
+    for (int change = 0; change < 6; ++change) {
+      for (int i = 0; i < 40; ++i) {
+        at += std::chrono::milliseconds(random() % 15 == 0 ? random() % 3000 : random() % 20);
+        at = std::max(at, starts.empty() ? at : starts.back());
+        const auto start = schedule.next_start(at);
+        schedule.record_start(start);
+        starts.push_back(start);
+        in_force.emplace_back(spec, margin);
+      }
+      spec = random_spec();
+      margin = random_margin();
+      schedule.reconfigure(spec, margin);
+    }
+    REQUIRE(schedule.starts() == starts.size());
+    // A window of W + margin ending at start k holds at most N when start k - N has left it.
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const auto [n, w] = in_force[k].first;
+      CAPTURE(round);
+      CAPTURE(k);
+      if (k >= n) REQUIRE(starts[k] - starts[k - n] >= w + in_force[k].second);
+    }
+  }
+}

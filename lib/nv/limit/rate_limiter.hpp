@@ -1,6 +1,8 @@
 // The rate limiter interface: local today (sliding_window_limiter), shared tomorrow.
 #pragma once
 
+#include "nv/limit/rate_spec.hpp"
+
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -41,6 +43,12 @@ class rate_limiter {
   /// Reports a throttled answer: pauses the endpoint for `retry_after` when the server gave
   /// one, else until the window has room.
   virtual void throttled(std::optional<std::chrono::milliseconds> retry_after) = 0;
+
+  /// Changes the budget to `spec` with `margin` from now on (a configuration reload). The starts
+  /// already made count against the new budget, so no window of the new W ever holds more than
+  /// the new N; waiters keep their order and see the new budget at once; an active pause and
+  /// the counters stay. Throws std::invalid_argument for a zero budget or a negative margin.
+  virtual void reconfigure(rate_spec spec, std::chrono::milliseconds margin) = 0;
 
   /// Returns the counters so far.
   virtual limiter_stats stats() const = 0;

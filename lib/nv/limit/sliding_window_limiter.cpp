@@ -89,6 +89,14 @@ void sliding_window_limiter::throttled(std::optional<std::chrono::milliseconds> 
   pause_until(retry_after ? now + *retry_after : schedule_.room_after_throttle(now));
 }
 
+void sliding_window_limiter::reconfigure(rate_spec spec, std::chrono::milliseconds margin) {
+  schedule_.reconfigure(spec, margin);
+  // Only the head waits for a time; it looks again and re-arms its timer for the new budget,
+  // sooner or later. The others keep their places and see the new budget when their turn
+  // comes. A head whose timer already fired just looks once more: it is not served twice.
+  wake_head();
+}
+
 limiter_stats sliding_window_limiter::stats() const {
   auto copy = stats_;
   copy.waiting = queue_.size();

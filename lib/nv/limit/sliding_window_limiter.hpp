@@ -22,7 +22,11 @@ class sliding_window_limiter final : public rate_limiter {
   boost::asio::awaitable<void> acquire() override;
   void pause_until(clock::time_point until) override;
   void throttled(std::optional<std::chrono::milliseconds> retry_after) override;
+  void reconfigure(rate_spec spec, std::chrono::milliseconds margin) override;
   limiter_stats stats() const override;
+
+  /// Returns the budget in force now.
+  const rate_spec& spec() const { return schedule_.spec(); }
 
   /// Returns every start time recorded so far when recording is on (tests check the invariant).
   const std::vector<clock::time_point>& start_log() const { return start_log_; }

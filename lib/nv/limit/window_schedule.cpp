@@ -5,14 +5,21 @@
 #include <stdexcept>
 
 namespace nv::limit {
+namespace {
+
+// Configuration edge: a zero budget or a negative margin is a bug in the caller.
+void require_valid(const rate_spec& spec, std::chrono::milliseconds margin) {
+  if (spec.requests == 0 || spec.window <= std::chrono::milliseconds::zero())
+    throw std::invalid_argument("window_schedule: the budget must allow at least one request");
+  if (margin < std::chrono::milliseconds::zero())
+    throw std::invalid_argument("window_schedule: the margin must not be negative");
+}
+
+}  // namespace
 
 window_schedule::window_schedule(rate_spec spec, std::chrono::milliseconds margin)
     : spec_(spec), margin_(margin) {
-  // Configuration edge: a zero budget or a negative margin is a bug in the caller.
-  if (spec_.requests == 0 || spec_.window <= std::chrono::milliseconds::zero())
-    throw std::invalid_argument("window_schedule: the budget must allow at least one request");
-  if (margin_ < std::chrono::milliseconds::zero())
-    throw std::invalid_argument("window_schedule: the margin must not be negative");
+  require_valid(spec_, margin_);
   ring_.reserve(spec_.requests);
 }
 
@@ -30,8 +37,46 @@ void window_schedule::record_start(time_point at) {
     ring_.push_back(at);
     return;
   }
+  forgotten_until_ = ring_[next_];  // the newest start to leave the ring, so the latest
   ring_[next_] = at;
   next_ = (next_ + 1) % spec_.requests;
+}
+
+// Why the new ring is enough. Start k is allowed only once the start N places before it is
+// more than W + margin old, so a window of W + margin that ends at a start holds at most N
+// starts. Under the new budget start k must be checked against the start N' places before it,
+// so the ring must hold, for each of the last N' starts, its time or a later one (a later time
+// only delays the next start, it never lets one more through).
+// - N' <= N: the last N' starts are in the ring; every older one is further back than the
+//   start N' places before any new start, which has already left the window, so they cannot
+//   count. The rest of the ring is dropped.
+// - N' > N: the ring knows only the last N starts, yet the ones before them can still be in a
+//   new, longer window (10/1s to 20/10s: the last 10 s may hold 100 starts). Keeping only
+//   min(N, N') would let a burst through; instead each forgotten start is stood in for by the
+//   time of the newest forgotten one, an upper bound of its true time. When the new window is
+//   no longer than the old one this costs nothing in practice: the newest forgotten start was
+//   pushed out by a start that waited until it was W + margin old, so it has left the window.
+// The pause and the start count are not part of the budget and stay as they are.
+void window_schedule::reconfigure(rate_spec spec, std::chrono::milliseconds margin) {
+  require_valid(spec, margin);
+  std::vector<time_point> known;  // oldest first
+  known.reserve(ring_.size());
+  for (std::size_t i = 0; i < ring_.size(); ++i) known.push_back(ring_[(next_ + i) % ring_.size()]);
+
+  const std::size_t keep = std::min(known.size(), spec.requests);
+  if (keep < known.size()) forgotten_until_ = known[known.size() - keep - 1];
+  const std::uint64_t forgotten = starts_ - keep;
+  const auto stand_ins =
+      static_cast<std::size_t>(std::min<std::uint64_t>(spec.requests - keep, forgotten));
+
+  std::vector<time_point> rebuilt;
+  rebuilt.reserve(stand_ins + keep);
+  if (stand_ins > 0) rebuilt.assign(stand_ins, *forgotten_until_);
+  rebuilt.insert(rebuilt.end(), known.end() - static_cast<std::ptrdiff_t>(keep), known.end());
+  ring_ = std::move(rebuilt);
+  next_ = 0;  // chronological again: ring_[0] is the oldest
+  spec_ = spec;
+  margin_ = margin;
 }
 
 void window_schedule::pause_until(time_point until) {

@@ -29,6 +29,11 @@ class window_schedule {
   /// previous start (starts are recorded in order).
   void record_start(time_point at);
 
+  /// Changes the budget to `spec` and the margin to `margin` from now on. The starts already
+  /// made still count against the new budget and an active pause stays; the start count goes on.
+  /// Throws std::invalid_argument for a zero budget or a negative margin (a caller's bug).
+  void reconfigure(rate_spec spec, std::chrono::milliseconds margin);
+
   /// Holds every start until `until` (a later pause extends, an earlier one is ignored).
   void pause_until(time_point until);
 
@@ -52,8 +57,12 @@ class window_schedule {
  private:
   rate_spec spec_;
   std::chrono::milliseconds margin_;
-  std::vector<time_point> ring_;  // the last N starts; ring_[next_] is the oldest once full
+  // The last N starts, or a time at or after each (see reconfigure); ring_[next_] is the
+  // oldest once full.
+  std::vector<time_point> ring_;
   std::size_t next_ = 0;
+  // Every start no longer in the ring happened at or before this time.
+  std::optional<time_point> forgotten_until_;
   std::uint64_t starts_ = 0;
   std::optional<time_point> paused_until_;
 };
