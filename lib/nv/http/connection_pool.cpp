@@ -18,7 +18,7 @@ connection_pool::lease::~lease() {
 
 connection_pool::connection_pool(asio::any_io_executor executor, tls_client_context* tls,
                                  pool_options options)
-    : executor_(std::move(executor)), options_(std::move(options)) {
+    : executor_(std::move(executor)), tls_(tls), options_(std::move(options)) {
   if (options_.size == 0) throw std::invalid_argument("connection_pool: size must be 1 or more");
   if (options_.connection.url.tls && tls == nullptr)
     throw std::invalid_argument("connection_pool: an https:// URL needs a TLS context");
@@ -61,14 +61,46 @@ connection_pool::acquire() {
 }
 
 void connection_pool::give_back(connection* returned) {
+  // After a shrink the pool holds more connections than its size until enough come back; the
+  // waiters then keep waiting, as they would for a full pool of the new size.
+  if (connections_.size() > options_.size) {
+    retire(returned);
+    return;
+  }
+  lend_or_park(returned);
+}
+
+void connection_pool::lend_or_park(connection* free) {
   if (waiters_.empty()) {
-    idle_.push_back(returned);
+    idle_.push_back(free);
     return;
   }
   waiter* next = waiters_.front();
   waiters_.pop_front();
-  next->given = returned;
+  next->given = free;
   next->timer.cancel();
+}
+
+void connection_pool::retire(connection* surplus) {
+  surplus->close();
+  // Safe to destroy: it is neither idle nor lent (no exchange runs on it), and close() has
+  // already let go of its streams.
+  std::erase_if(connections_, [surplus](const auto& owned) { return owned.get() == surplus; });
+}
+
+void connection_pool::resize(std::size_t size) {
+  if (size == 0) throw std::invalid_argument("connection_pool: size must be 1 or more");
+  options_.size = size;
+  while (connections_.size() > options_.size && !idle_.empty()) {
+    connection* coldest = idle_.front();  // idle_ ends with the most recently returned
+    idle_.erase(idle_.begin());
+    retire(coldest);
+  }
+  while (connections_.size() < options_.size) {
+    connections_.push_back(
+        std::make_unique<connection>(executor_, tls_, options_.connection, counters_));
+    lend_or_park(connections_.back().get());
+  }
 }
 
 asio::awaitable<http_result> connection_pool::send(http_request request) {
@@ -83,6 +115,7 @@ pool_stats connection_pool::stats() const {
   stats.counters = counters_;
   stats.waited = waited_;
   stats.exhausted = exhausted_;
+  stats.size = options_.size;
   stats.idle = idle_.size();
   stats.waiting = waiters_.size();
   stats.lent = connections_.size() - idle_.size();

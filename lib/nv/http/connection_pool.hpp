@@ -23,14 +23,16 @@ struct pool_stats {
   connection_counters counters;
   std::uint64_t waited = 0;     ///< acquires that had to wait for a connection
   std::uint64_t exhausted = 0;  ///< acquires that gave up after acquire_timeout
+  std::size_t size = 0;         ///< connections the pool may hold (lent ones beyond it retire)
   std::size_t idle = 0;         ///< connections free now
   std::size_t lent = 0;         ///< connections lent out now
   std::size_t waiting = 0;      ///< callers waiting now
 };
 
 /// Lends up to `size` connections, first come first served, with a bounded wait. A connection
-/// that broke is closed and reopened on its next use. Use from one thread; the pool must
-/// outlive every lease and every send() in flight.
+/// that broke is closed and reopened on its next use. The size may change while connections are
+/// lent (resize). Use from one thread; the pool must outlive every lease and every send() in
+/// flight.
 class connection_pool {
  public:
   /// A connection on loan; gives it back when destroyed.
@@ -68,6 +70,13 @@ class connection_pool {
   /// Closes every idle connection (shutdown).
   void close_idle();
 
+  /// Changes how many connections the pool holds (a configuration reload). Growing adds closed
+  /// connections, opened on first use, and hands them to the longest waiters at once. Shrinking
+  /// closes idle connections beyond `size` now (the least recently used first) and lent ones
+  /// when they are given back, never one in the middle of an exchange. Throws
+  /// std::invalid_argument when `size` is 0 (a configuration bug).
+  void resize(std::size_t size);
+
  private:
   struct waiter {
     boost::asio::steady_timer timer;
@@ -75,8 +84,11 @@ class connection_pool {
   };
 
   void give_back(connection* returned);
+  void lend_or_park(connection* free);
+  void retire(connection* surplus);
 
   boost::asio::any_io_executor executor_;
+  tls_client_context* tls_;  // null for http://; outlives the pool
   pool_options options_;
   connection_counters counters_;
   std::vector<std::unique_ptr<connection>> connections_;
