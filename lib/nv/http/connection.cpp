@@ -78,8 +78,9 @@ beast::tcp_stream& connection::lowest() {
 
 asio::awaitable<std::optional<http_error>> connection::ensure_open() {
   // An idle keep-alive connection the server has closed is replaced before anything is
-  // written, so a server's idle timeout never costs a request.
-  if (is_open() && peer_closed_while_idle()) {
+  // written, so a server's idle timeout never costs a request. Only after an exchange: a
+  // connection not used yet may hold TLS 1.3 session tickets, which are not a close.
+  if (is_open() && served_ > 0 && peer_closed_while_idle()) {
     close();
     ++counters_.replaced;
   }
