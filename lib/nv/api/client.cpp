@@ -31,14 +31,19 @@ asio::awaitable<call_result> client::call(endpoint which, std::string body) {
   // the request is written, not that plus a wait for a connection or a TLS handshake, so the
   // server sees the spacing the limiter chose and the safety margin can stay small.
   auto lent = co_await pool_.acquire();
-  if (!lent) co_return transport_failure(lent.error());
+  if (!lent) co_return unsent(which, lent.error());
   auto open_error = co_await (*lent)->ensure_open();
-  if (open_error) co_return transport_failure(*open_error);
+  if (open_error) co_return unsent(which, *open_error);
   auto& limiter = limiters_[which];
   co_await limiter.acquire();  // every attempt counts, retries included
+  const auto started = std::chrono::steady_clock::now();
   // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
   http::http_request request{std::string(path(which)), std::move(body), headers_};
   auto response = co_await (*lent)->send(std::move(request));
+  if (observer_) {
+    const unsigned status = response ? response->status : 0;
+    observer_({which, true, status, std::chrono::steady_clock::now() - started});
+  }
   if (!response) co_return transport_failure(response.error());
   call_result out;
   out.http_status = response->status;
@@ -51,6 +56,11 @@ asio::awaitable<call_result> client::call(endpoint which, std::string body) {
     limiter.throttled(pause);
   }
   co_return out;
+}
+
+call_result client::unsent(endpoint which, const http::http_error& error) {
+  if (observer_) observer_({which, false, 0, {}});
+  return transport_failure(error);
 }
 
 call_result client::transport_failure(const http::http_error& error) {

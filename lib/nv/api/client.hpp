@@ -10,6 +10,7 @@
 #include "nv/limit/rate_spec.hpp"
 
 #include <array>
+#include <functional>
 #include <memory>
 
 namespace nv::api {
@@ -41,6 +42,19 @@ struct call_result {
   std::optional<http::error_kind> transport_error;  ///< set when the exchange itself failed
 };
 
+/// One attempt, for metrics and health: where, whether it was sent (false: no connection could
+/// be had or opened, so no budget was spent), the HTTP status (0 when no answer came), and how
+/// long from its start (the limiter's grant) to its answer or failure.
+struct attempt_record {
+  endpoint which = endpoint::create;
+  bool sent = true;
+  unsigned http_status = 0;
+  std::chrono::steady_clock::duration latency{};
+};
+
+/// Hears every attempt.
+using attempt_observer = std::function<void(const attempt_record&)>;
+
 /// An event query for count and profile.
 struct event_query {
   std::string event_name;
@@ -59,6 +73,9 @@ class client {
   /// Sends `body` to `which` (one attempt). Throws only when the task is cancelled while
   /// waiting for rate budget.
   boost::asio::awaitable<call_result> call(endpoint which, std::string body);
+
+  /// Calls `observer` after every attempt (metrics, health).
+  void on_attempt(attempt_observer observer) { observer_ = std::move(observer); }
 
   /// Uploads a create body {"nv":[…]} (at most 100 users).
   boost::asio::awaitable<call_result> send_create(std::string body);
@@ -81,10 +98,12 @@ class client {
                                               std::uint64_t offset);
 
  private:
+  call_result unsent(endpoint which, const http::http_error& error);
   static call_result transport_failure(const http::http_error& error);
 
   http::connection_pool& pool_;
   endpoint_limiters& limiters_;
+  attempt_observer observer_;
   std::vector<std::pair<std::string, std::string>> headers_;  // built once
   answer_parser parser_;
 };
