@@ -121,6 +121,8 @@ void import_job::read_all(channel_box& box) {
       case pipeline::pump_event::reject: {
         const auto& r = stage_.rejected();
         write_reject(r.source, r.line, r.offset, r.reason, r.record);
+        progress_.rejected_by_code[static_cast<std::size_t>(r.reason.code)].fetch_add(
+            1, std::memory_order_relaxed);
         mark_read();
         break;
       }

@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,8 @@ struct read_progress {
   std::atomic<std::uint64_t> read{0};      ///< lines read (blank included)
   std::atomic<std::uint64_t> rejected{0};  ///< lines rejected locally
   std::atomic<std::uint64_t> bytes{0};     ///< source bytes consumed
+  /// Lines rejected locally, by reject code (metrics read them live).
+  std::array<std::atomic<std::uint64_t>, record::reject_code_count> rejected_by_code{};
 };
 
 /// The end of a run, for the summary and the exit status.

@@ -86,6 +86,12 @@ asio::awaitable<file_outcome> file_import::run() {
   co_return outcome;
 }
 
+std::uint64_t file_import::checkpoint_lag_bytes() const {
+  if (!job_) return 0;
+  const auto read = job_->progress().bytes.load(std::memory_order_relaxed);
+  return read > saved_.offset ? read - saved_.offset : 0;
+}
+
 void file_import::stop_reading() {
   stopped_ = true;
   if (job_) job_->stop_reading();

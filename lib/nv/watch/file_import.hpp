@@ -61,6 +61,11 @@ class file_import {
 
   /// Returns the running job (null before run() opened the file or after it ended).
   const deliver::import_job* job() const noexcept { return job_.get(); }
+  /// Returns the batches handed out and not settled yet (0 before run() opened the file).
+  std::size_t in_flight() const { return watermark_ ? watermark_->in_flight() : 0; }
+  /// Returns the bytes read past the last checkpoint written: what a crash would read again.
+  std::uint64_t checkpoint_lag_bytes() const;
+
   /// Returns the file being imported.
   const std::filesystem::path& file() const noexcept { return file_; }
 

@@ -5,10 +5,12 @@
 #include "nv/watch/file_report.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 namespace nv::watch {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 using log::level;
 
 void inbox_totals::add(const file_outcome& outcome) {
@@ -52,10 +54,34 @@ inbox_importer::inbox_importer(asio::any_io_executor executor, api::client& clie
 asio::awaitable<void> inbox_importer::run() {
   co_await resume_left_files();
   while (!stopping_) {
-    // Named first: GCC 12 miscompiles a co_await inside an if condition followed by continue.
-    const bool took = co_await take_next_file();
-    if (!took && !stopping_) co_await watcher_.wait(options_.poll);
+    // Files and spool segments take turns. Named first: GCC 12 miscompiles a co_await inside
+    // an if condition followed by continue.
+    const bool took_file = co_await take_next_file();
+    bool took_segment = false;
+    if (!stopping_) took_segment = co_await take_next_segment();
+    if (!took_file && !took_segment && !stopping_) co_await wait_for_work();
   }
+}
+
+asio::awaitable<void> inbox_importer::wait_for_work() {
+  if (!spool_) {
+    co_await watcher_.wait(options_.poll);
+    co_return;
+  }
+  // Whichever comes first; the other wait is cancelled.
+  auto file = watcher_.wait(options_.poll);
+  auto segment = spool_->wait_for_segment();
+  auto either = std::move(file) || std::move(segment);
+  co_await std::move(either);
+}
+
+void inbox_importer::take_segments_from(spool::spool_store& spool) {
+  spool_ = &spool;
+}
+
+std::uint64_t rejected_total(const file_outcome& outcome) {
+  const auto& r = outcome.result;
+  return r.local.rejected_total() + r.remote.rejected_by_server + r.remote.failed;
 }
 
 void inbox_importer::stop() {
@@ -122,7 +148,42 @@ asio::awaitable<bool> inbox_importer::take_next_file() {
 }
 
 asio::awaitable<void> inbox_importer::import_file(std::filesystem::path path, std::string name) {
-  file_import file(client_, store_, normalise_, options_.file, path, inbox::rejects_path(path));
+  auto outcome = co_await run_import(path, name, inbox::rejects_path(path));
+  if (outcome.finished || !outcome.open_error.empty()) end_file(path, name, outcome);
+}
+
+asio::awaitable<bool> inbox_importer::take_next_segment() {
+  if (!spool_) co_return false;
+  auto segments = spool_->sealed_segments();
+  if (segments.empty()) co_return false;
+  const auto segment = segments.front();
+  const auto name = segment.path.filename().string();
+  // Socket rejects go where an operator looks for every other reject: done/.
+  const auto rejects = inbox_.done() / (name + ".rejects.ndjson");
+  auto outcome = co_await run_import(segment.path, name, rejects);
+  std::error_code ignored;
+  if (std::filesystem::exists(rejects, ignored) &&
+      std::filesystem::file_size(rejects, ignored) == 0)
+    std::filesystem::remove(rejects, ignored);
+  if (!outcome.finished && outcome.open_error.empty()) co_return true;  // stopped: resumes later
+  if (!outcome.open_error.empty() || !outcome.result.read_error.empty()) {
+    // A segment the spool wrote and synced cannot be read back: keep it for an operator.
+    end_file(segment.path, name, outcome);
+  } else {
+    log_.write(level::notice, "segment_done",
+               {{"segment", name},
+                {"read", std::to_string(outcome.result.local.read)},
+                {"delivered", std::to_string(outcome.result.remote.delivered)},
+                {"rejected", std::to_string(rejected_total(outcome))}});
+  }
+  if (auto removed = spool_->remove(segment); !removed) fail(removed.error().message);
+  co_return true;
+}
+
+asio::awaitable<file_outcome> inbox_importer::run_import(std::filesystem::path path,
+                                                         std::string name,
+                                                         std::filesystem::path rejects) {
+  file_import file(client_, store_, normalise_, options_.file, path, rejects);
   current_ = &file;
   if (stopping_) file.stop_reading();
   if (stop_sending_) file.stop_sending();
@@ -137,14 +198,13 @@ asio::awaitable<void> inbox_importer::import_file(std::filesystem::path path, st
                {{"file", name}, {"error", outcome.checkpoint_error}});
   if (!outcome.result.fatal_message.empty()) fail(outcome.result.fatal_message);
   if (!outcome.result.reject_error.empty()) fail(outcome.result.reject_error);
-  if (outcome.finished || !outcome.open_error.empty()) {
-    end_file(path, name, outcome);
-  } else {
+  if (!outcome.finished && outcome.open_error.empty()) {
     log_.write(level::notice, "file_paused",
                {{"file", name},
                 {"delivered", std::to_string(outcome.result.remote.delivered)},
                 {"note", "continues from its checkpoint at the next start"}});
   }
+  co_return outcome;
 }
 
 void inbox_importer::end_file(const std::filesystem::path& path, const std::string& name,
@@ -165,7 +225,7 @@ void inbox_importer::end_file(const std::filesystem::path& path, const std::stri
                {{"file", ended->report.string()}, {"error", error.message()}});
   }
   const auto& r = outcome.result;
-  auto rejected = r.local.rejected_total() + r.remote.rejected_by_server + r.remote.failed;
+  auto rejected = rejected_total(outcome);
   if (failed) {
     log_.write(level::error, "file_failed",
                {{"file", name},

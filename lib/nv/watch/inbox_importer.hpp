@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nv/log/logger.hpp"
+#include "nv/spool/spool_store.hpp"
 #include "nv/watch/directory_watcher.hpp"
 #include "nv/watch/file_import.hpp"
 #include "nv/watch/inbox.hpp"
@@ -37,6 +38,9 @@ struct inbox_totals {
   void add(const file_outcome& outcome);
 };
 
+/// Returns the users of a file that ended rejected: locally, by the server, or undelivered.
+std::uint64_t rejected_total(const file_outcome& outcome);
+
 /// Imports the files of an inbox one after another until stop(). Files an earlier run left in
 /// processing/ go first (they resume from their checkpoints); then complete files of the root,
 /// oldest first. A file is complete when inotify saw it closed after writing or renamed in,
@@ -47,6 +51,11 @@ class inbox_importer {
   inbox_importer(boost::asio::any_io_executor executor, api::client& client,
                  checkpoint::checkpoint_store& store, pipeline::normalise_function normalise,
                  inbox& box, log::logger& logger, inbox_importer_options options);
+
+  /// Also imports the spool's sealed segments, taking turns with the inbox's files, and
+  /// removes each once it is imported (a segment that cannot be read goes to failed/). Socket
+  /// rejects go to done/ as `<segment>.rejects.ndjson`. Call before run().
+  void take_segments_from(spool::spool_store& spool);
 
   /// Runs until stop() (then the current file is drained) or a fatal error.
   boost::asio::awaitable<void> run();
@@ -74,6 +83,10 @@ class inbox_importer {
   boost::asio::awaitable<void> resume_left_files();
   boost::asio::awaitable<bool> take_next_file();
   boost::asio::awaitable<void> import_file(std::filesystem::path path, std::string name);
+  boost::asio::awaitable<bool> take_next_segment();
+  boost::asio::awaitable<file_outcome> run_import(std::filesystem::path path, std::string name,
+                                                  std::filesystem::path rejects);
+  boost::asio::awaitable<void> wait_for_work();
   bool ready(const inbox_file& file) const;
   void end_file(const std::filesystem::path& path, const std::string& name,
                 const file_outcome& outcome);
@@ -87,6 +100,7 @@ class inbox_importer {
   inbox_importer_options options_;
   directory_watcher watcher_;
   inbox_totals totals_;
+  spool::spool_store* spool_ = nullptr;
   file_import* current_ = nullptr;
   bool stopping_ = false;
   bool stop_sending_ = false;
