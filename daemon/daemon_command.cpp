@@ -7,9 +7,14 @@
 #include "nv/checkpoint/checkpoint_store.hpp"
 #include "nv/config/settings.hpp"
 #include "nv/log/logger.hpp"
+#include "nv/metrics/metrics_server.hpp"
 #include "nv/record/record_normaliser.hpp"
 #include "nv/service/service_notifier.hpp"
+#include "nv/spool/socket_activation.hpp"
+#include "nv/spool/socket_listener.hpp"
+#include "nv/spool/spool_store.hpp"
 #include "nv/watch/inbox_importer.hpp"
+#include "service_metrics.hpp"
 
 #include <fmt/core.h>
 #include <boost/asio/as_tuple.hpp>
@@ -34,6 +39,8 @@ using log::level;
 struct daemon_settings {
   job_settings job;
   config::settings::daemon_section daemon;
+  config::settings::ingest_section ingest;
+  config::settings::metrics_section metrics;
   bool poll = false;
 };
 
@@ -52,6 +59,14 @@ void apply_daemon_config(const config::settings& c, const CLI::App& sub, daemon_
   if (unset("--checkpoint-interval-ms")) d.checkpoint_interval_ms = c.daemon.checkpoint_interval_ms;
   if (unset("--status-interval-s")) d.status_interval_s = c.daemon.status_interval_s;
   if (unset("--drain-timeout-s")) d.drain_timeout_s = c.daemon.drain_timeout_s;
+  auto socket = s.ingest.socket, tcp = s.ingest.tcp, spool_dir = s.ingest.spool_dir;
+  s.ingest = c.ingest;
+  if (!unset("--socket")) s.ingest.socket = socket;
+  if (!unset("--tcp")) s.ingest.tcp = tcp;
+  if (!unset("--spool-dir")) s.ingest.spool_dir = spool_dir;
+  auto listen = s.metrics.listen;
+  s.metrics = c.metrics;
+  if (!unset("--metrics-listen")) s.metrics.listen = listen;
 }
 
 /// Applies --config when given; returns the file's error, or "".
@@ -107,6 +122,9 @@ class service_loop {
         watchdog_timer_(io),
         drain_timer_(io) {}
 
+  /// Calls `on_stop` when SIGTERM or SIGINT arrives (after the importer was told to stop).
+  void on_stop(std::function<void()> on_stop) { on_stop_ = std::move(on_stop); }
+
   /// Starts the signal handlers and periodic notifications, then says READY=1.
   void start() {
     wait_for_stop();
@@ -138,6 +156,7 @@ class service_loop {
                   {"drain_timeout_s", std::to_string(settings_.daemon.drain_timeout_s)}});
       notifier_.stopping();
       importer_.stop();
+      if (on_stop_) on_stop_();
       start_drain_deadline();
     });
   }
@@ -192,8 +211,93 @@ class service_loop {
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer drain_timer_;
+  std::function<void()> on_stop_;
   bool running_ = true;
 };
+
+/// The socket listener and the spool behind it, when producers may stream records.
+struct ingest_parts {
+  std::unique_ptr<spool::spool_store> store;
+  std::unique_ptr<spool::socket_listener> listener;
+  std::unique_ptr<asio::steady_timer> stopped;  // expires (is cancelled) once stop() ended
+  bool stopping = false;
+
+  /// Stops taking producers: those still connected get no ack, so they send again what they
+  /// sent; what was spooled stays on disk for the next start. A second call waits for the
+  /// first to end.
+  asio::awaitable<void> stop() {
+    if (std::exchange(stopping, true)) {
+      co_await stopped->async_wait(asio::as_tuple(asio::use_awaitable));
+      co_return;
+    }
+    co_await listener->stop();
+    stopped->cancel();
+    stopped->expires_at(asio::steady_timer::time_point::min());
+  }
+};
+
+/// Opens the spool and binds the sockets (the configured ones and any systemd passed);
+/// returns nothing when no socket is wanted. Throws on a start-up error.
+std::optional<ingest_parts> open_ingest(asio::io_context& io, const daemon_settings& s,
+                                        log::logger& logger) {
+  auto activated = spool::activated_listen_fds();
+  const auto& in = s.ingest;
+  if (in.socket.empty() && in.tcp.empty() && activated.empty()) return std::nullopt;
+  ingest_parts parts;
+  parts.stopped = std::make_unique<asio::steady_timer>(io, asio::steady_timer::time_point::max());
+  spool::spool_options spool;
+  spool.dir = in.spool_dir;
+  spool.segment_bytes = static_cast<std::uint64_t>(in.segment_mb) << 20;
+  spool.seal_after = std::chrono::milliseconds(in.seal_after_ms);
+  spool.max_bytes = static_cast<std::uint64_t>(in.spool_max_mb) << 20;
+  parts.store = std::make_unique<spool::spool_store>(io.get_executor(), spool);
+  spool::listener_options options;
+  if (!in.socket.empty()) options.unix_path = in.socket;
+  options.unix_mode = static_cast<std::filesystem::perms>(*config::parse_file_mode(in.socket_mode));
+  options.unix_group = in.socket_group;
+  if (auto tcp = config::parse_ip_port(in.tcp)) {
+    options.tcp = asio::ip::tcp::endpoint(asio::ip::make_address(tcp->address), tcp->port);
+  }
+  options.max_line_bytes = s.job.max_line_bytes;
+  options.idle_timeout = std::chrono::seconds(in.idle_timeout_s);
+  parts.listener = std::make_unique<spool::socket_listener>(
+      io.get_executor(), *parts.store, options, [&logger](const spool::reject_notice& r) {
+        logger.write(level::warning, "socket_line_rejected",
+                     {{"peer", std::string(r.peer)},
+                      {"line", std::to_string(r.line)},
+                      {"reason", std::string(r.reason)}});
+      });
+  for (int fd : activated) parts.listener->adopt(fd);
+  parts.listener->start();
+  logger.write(level::notice, "ingest_listening",
+               {{"socket", in.socket},
+                {"tcp_port", std::to_string(parts.listener->tcp_port())},
+                {"activated", std::to_string(activated.size())},
+                {"spool_dir", in.spool_dir}});
+  return parts;
+}
+
+/// Serves /metrics and /healthz when an address is configured. Throws on a start-up error.
+std::unique_ptr<metrics::metrics_server> open_metrics(asio::io_context& io,
+                                                      const daemon_settings& s,
+                                                      service_metrics& numbers,
+                                                      log::logger& logger) {
+  auto listen = config::parse_ip_port(s.metrics.listen);
+  if (!listen) return nullptr;
+  metrics::metrics_server_options options;
+  options.address = listen->address;
+  options.port = listen->port;
+  options.report_failure = [&logger](const std::string& what) {
+    logger.write(level::error, "metrics_failure", {{"error", what}});
+  };
+  auto server = std::make_unique<metrics::metrics_server>(
+      io.get_executor(), options,
+      [&numbers](metrics::prometheus_writer& out) { numbers.collect(out); },
+      [&numbers] { return numbers.health(); });
+  logger.write(level::notice, "metrics_listening",
+               {{"address", listen->address}, {"port", std::to_string(server->port())}});
+  return server;
+}
 
 int run_daemon(const daemon_settings& s) {
   log::logger logger;
@@ -218,8 +322,25 @@ int run_daemon(const daemon_settings& s) {
       *box, logger, importer_options(s));
   if (!importer.why_polling().empty())
     logger.write(level::warning, "polling", {{"reason", importer.why_polling()}});
+  service_metrics numbers(importer, session->client(), session->pool(), session->limiters(),
+                          std::chrono::seconds(s.metrics.unreachable_after_s));
+  std::optional<ingest_parts> ingest;
+  std::unique_ptr<metrics::metrics_server> metrics_server;
+  try {
+    ingest = open_ingest(session->io(), s, logger);
+    metrics_server = open_metrics(session->io(), s, numbers, logger);
+  } catch (const std::exception& e) {
+    return cannot_run(e.what());
+  }
+  if (ingest) {
+    importer.take_segments_from(*ingest->store);
+    numbers.add_spool(*ingest->store, *ingest->listener);
+  }
 
   service_loop loop(session->io(), importer, logger, s);
+  if (ingest) {
+    loop.on_stop([&] { asio::co_spawn(session->io(), ingest->stop(), asio::detached); });
+  }
   loop.start();
   logger.write(level::notice, "started",
                {{"watch_dir", s.daemon.watch_dir},
@@ -230,6 +351,8 @@ int run_daemon(const daemon_settings& s) {
                 {"credentials", session->credentials().to_string()}});
   session->run(importer.run());
   loop.finish();
+  if (metrics_server) metrics_server->stop();
+  if (ingest) session->run(ingest->stop());
 
   const auto& t = importer.totals();
   logger.write(level::notice, "stopped",
@@ -274,6 +397,18 @@ command add_daemon_command(CLI::App& app) {
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
   sub->add_flag("--poll", s->poll, "Poll the directory instead of using inotify");
+  sub->add_option("--socket", s->ingest.socket, "Unix socket producers stream NDJSON into");
+  sub->add_option("--tcp", s->ingest.tcp, "Also accept producers on this loopback ADDRESS:PORT")
+      ->check([](const std::string& text) {
+        return config::parse_ip_port(text) ? "" : "must be an IP ADDRESS:PORT";
+      });
+  sub->add_option("--spool-dir", s->ingest.spool_dir, "Where socket data waits to be imported")
+      ->capture_default_str();
+  sub->add_option("--metrics-listen", s->metrics.listen,
+                  "Serve Prometheus /metrics and /healthz on this loopback ADDRESS:PORT")
+      ->check([](const std::string& text) {
+        return config::parse_ip_port(text) ? "" : "must be an IP ADDRESS:PORT";
+      });
   return {sub, [s, sub] {
             if (auto error = load_config(*sub, *s); !error.empty()) {
               fmt::print(stderr, "{}\n", error);
