@@ -3,6 +3,7 @@
 #include "api_session.hpp"
 #include "commands.hpp"
 #include "job_settings.hpp"
+#include "live_reload.hpp"
 
 #include "nv/checkpoint/checkpoint_store.hpp"
 #include "nv/config/settings.hpp"
@@ -42,6 +43,7 @@ struct daemon_settings {
   config::settings::ingest_section ingest;
   config::settings::metrics_section metrics;
   bool poll = false;
+  config::settings file;  ///< what --config said at start (defaults without one)
 };
 
 int cannot_run(std::string_view message) {
@@ -76,6 +78,7 @@ std::string load_config(const CLI::App& sub, daemon_settings& s) {
   if (!loaded) return loaded.error().message;
   apply_job_config(*loaded, sub, s.job);
   apply_daemon_config(*loaded, sub, s);
+  s.file = *loaded;
   return {};
 }
 
@@ -122,6 +125,9 @@ class service_loop {
         watchdog_timer_(io),
         drain_timer_(io) {}
 
+  /// Calls `on_reload` when SIGHUP arrives.
+  void on_reload(std::function<void()> on_reload) { on_reload_ = std::move(on_reload); }
+
   /// Calls `on_stop` when SIGTERM or SIGINT arrives (after the importer was told to stop).
   void on_stop(std::function<void()> on_stop) { on_stop_ = std::move(on_stop); }
 
@@ -164,8 +170,9 @@ class service_loop {
   void wait_for_hangup() {
     hangup_.async_wait([this](boost::system::error_code error, int) {
       if (error || !running_) return;
-      log_.write(level::warning, "reload_unsupported",
-                 {{"note", "restart the service to apply a new configuration"}});
+      notifier_.reloading();
+      if (on_reload_) on_reload_();
+      notifier_.ready();
       wait_for_hangup();
     });
   }
@@ -212,6 +219,7 @@ class service_loop {
   asio::steady_timer watchdog_timer_;
   asio::steady_timer drain_timer_;
   std::function<void()> on_stop_;
+  std::function<void()> on_reload_;
   bool running_ = true;
 };
 
@@ -299,7 +307,7 @@ std::unique_ptr<metrics::metrics_server> open_metrics(asio::io_context& io,
   return server;
 }
 
-int run_daemon(const daemon_settings& s) {
+int run_daemon(const daemon_settings& s, const CLI::App& sub) {
   log::logger logger;
   logger.set_threshold(s.job.log_level);
   std::string error;
@@ -338,6 +346,8 @@ int run_daemon(const daemon_settings& s) {
   }
 
   service_loop loop(session->io(), importer, logger, s);
+  live_reload reload(sub, s.job, s.file, *session, importer, logger);
+  loop.on_reload([&] { reload.apply(s.job.config_file); });
   if (ingest) {
     loop.on_stop([&] { asio::co_spawn(session->io(), ingest->stop(), asio::detached); });
   }
@@ -414,7 +424,7 @@ command add_daemon_command(CLI::App& app) {
               fmt::print(stderr, "{}\n", error);
               return exit_cannot_run;
             }
-            return run_daemon(*s);
+            return run_daemon(*s, *sub);
           }};
 }
 

@@ -132,8 +132,8 @@ void service_metrics::collect_requests(metrics::prometheus_writer& out) const {
   }
   for (auto which : api::all_endpoints) {
     latency_[slot(which)].write(out, "nvimport_request_duration_seconds",
-                                 "Time from a request's start to its answer, by endpoint",
-                                 {{"endpoint", api::name(which)}});
+                                "Time from a request's start to its answer, by endpoint",
+                                {{"endpoint", api::name(which)}});
   }
   auto pool = pool_.stats();
   out.counter("nvimport_tls_handshakes_total", "TLS handshakes (few means connections are reused)",

@@ -104,6 +104,8 @@ void check_every_notification(notify_receiver& receiver) {
   CHECK(receiver.take() == "WATCHDOG=1");
   CHECK(!notifier.extend_timeout(45s));
   CHECK(receiver.take() == "EXTEND_TIMEOUT_USEC=45000000");
+  CHECK(!notifier.reloading());
+  CHECK(receiver.take() == "RELOADING=1");
   CHECK(!notifier.stopping());
   CHECK(receiver.take() == "STOPPING=1");
   CHECK(receiver.take() == std::nullopt);

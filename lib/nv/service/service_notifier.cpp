@@ -25,6 +25,10 @@ std::error_code service_notifier::status(std::string_view text) {
   return send(state);
 }
 
+std::error_code service_notifier::reloading() {
+  return send("RELOADING=1");
+}
+
 std::error_code service_notifier::stopping() {
   return send("STOPPING=1");
 }

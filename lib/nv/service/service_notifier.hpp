@@ -28,6 +28,9 @@ class service_notifier {
   /// spaces, because a newline would start another assignment in the message.
   std::error_code status(std::string_view text);
 
+  /// Reports that the configuration is being read again (RELOADING=1); say ready() after.
+  std::error_code reloading();
+
   /// Reports that a graceful stop began (STOPPING=1), before the drain.
   std::error_code stopping();
 

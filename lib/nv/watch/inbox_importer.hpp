@@ -57,6 +57,13 @@ class inbox_importer {
   /// rejects go to done/ as `<segment>.rejects.ndjson`. Call before run().
   void take_segments_from(spool::spool_store& spool);
 
+  /// Returns the shape of each file's import run.
+  const deliver::import_options& import_options() const noexcept { return options_.file.import; }
+  /// Changes it from the next file or segment on (a reload); the current one keeps its own.
+  void set_import_options(const deliver::import_options& options) {
+    options_.file.import = options;
+  }
+
   /// Runs until stop() (then the current file is drained) or a fatal error.
   boost::asio::awaitable<void> run();
 
