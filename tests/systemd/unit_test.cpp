@@ -112,6 +112,7 @@ TEST_CASE("cmake --install places the program, the unit, tmpfiles, sysusers and 
   CHECK(files_under(stage) == std::set<std::string>{
                                   "opt/nv/bin/nvimport",
                                   "opt/nv/lib/systemd/system/nvimport.service",
+                                  "opt/nv/lib/systemd/system/nvimport.socket",
                                   "opt/nv/lib/tmpfiles.d/nvimport.conf",
                                   "opt/nv/lib/sysusers.d/nvimport.conf",
                                   config,
@@ -199,4 +200,16 @@ TEST_CASE("sysusers and tmpfiles entries create the user and the directories wit
   CHECK(mode_and_owner(lib / "inbox/done") == "750 " + owner);
   CHECK(mode_and_owner(lib / "inbox/failed") == "750 " + owner);
   CHECK(mode_and_owner(lib / "state") == "700 " + owner);
+  CHECK(mode_and_owner(lib / "spool") == "700 " + owner);
+}
+
+TEST_CASE("the socket unit verifies clean beside the service it starts") {
+  const fs::path dir = nv::test::make_temp_dir("systemd-socket");
+  unit_copy(dir);
+  fs::copy_file(source_dir / "systemd/nvimport.socket", dir / "nvimport.socket");
+  auto both = run_in(dir.string(),
+                     "systemd-analyze verify --man=false --recursive-errors=no "
+                     "nvimport.socket nvimport.service");
+  CHECK_MESSAGE(both.status == 0, both.out << both.err);
+  CHECK_MESSAGE(both.out + both.err == "", both.out << both.err);
 }
