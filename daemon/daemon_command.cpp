@@ -2,6 +2,7 @@
 // speaks systemd's notify protocol, and drains on SIGTERM.
 #include "api_session.hpp"
 #include "commands.hpp"
+#include "ingest_service.hpp"
 #include "job_settings.hpp"
 #include "live_reload.hpp"
 
@@ -223,68 +224,6 @@ class service_loop {
   bool running_ = true;
 };
 
-/// The socket listener and the spool behind it, when producers may stream records.
-struct ingest_parts {
-  std::unique_ptr<spool::spool_store> store;
-  std::unique_ptr<spool::socket_listener> listener;
-  std::unique_ptr<asio::steady_timer> stopped;  // expires (is cancelled) once stop() ended
-  bool stopping = false;
-
-  /// Stops taking producers: those still connected get no ack, so they send again what they
-  /// sent; what was spooled stays on disk for the next start. A second call waits for the
-  /// first to end.
-  asio::awaitable<void> stop() {
-    if (std::exchange(stopping, true)) {
-      co_await stopped->async_wait(asio::as_tuple(asio::use_awaitable));
-      co_return;
-    }
-    co_await listener->stop();
-    stopped->cancel();
-    stopped->expires_at(asio::steady_timer::time_point::min());
-  }
-};
-
-/// Opens the spool and binds the sockets (the configured ones and any systemd passed);
-/// returns nothing when no socket is wanted. Throws on a start-up error.
-std::optional<ingest_parts> open_ingest(asio::io_context& io, const daemon_settings& s,
-                                        log::logger& logger) {
-  auto activated = spool::activated_listen_fds();
-  const auto& in = s.ingest;
-  if (in.socket.empty() && in.tcp.empty() && activated.empty()) return std::nullopt;
-  ingest_parts parts;
-  parts.stopped = std::make_unique<asio::steady_timer>(io, asio::steady_timer::time_point::max());
-  spool::spool_options spool;
-  spool.dir = in.spool_dir;
-  spool.segment_bytes = static_cast<std::uint64_t>(in.segment_mb) << 20;
-  spool.seal_after = std::chrono::milliseconds(in.seal_after_ms);
-  spool.max_bytes = static_cast<std::uint64_t>(in.spool_max_mb) << 20;
-  parts.store = std::make_unique<spool::spool_store>(io.get_executor(), spool);
-  spool::listener_options options;
-  if (!in.socket.empty()) options.unix_path = in.socket;
-  options.unix_mode = static_cast<std::filesystem::perms>(*config::parse_file_mode(in.socket_mode));
-  options.unix_group = in.socket_group;
-  if (auto tcp = config::parse_ip_port(in.tcp)) {
-    options.tcp = asio::ip::tcp::endpoint(asio::ip::make_address(tcp->address), tcp->port);
-  }
-  options.max_line_bytes = s.job.max_line_bytes;
-  options.idle_timeout = std::chrono::seconds(in.idle_timeout_s);
-  parts.listener = std::make_unique<spool::socket_listener>(
-      io.get_executor(), *parts.store, options, [&logger](const spool::reject_notice& r) {
-        logger.write(level::warning, "socket_line_rejected",
-                     {{"peer", std::string(r.peer)},
-                      {"line", std::to_string(r.line)},
-                      {"reason", std::string(r.reason)}});
-      });
-  for (int fd : activated) parts.listener->adopt(fd);
-  parts.listener->start();
-  logger.write(level::notice, "ingest_listening",
-               {{"socket", in.socket},
-                {"tcp_port", std::to_string(parts.listener->tcp_port())},
-                {"activated", std::to_string(activated.size())},
-                {"spool_dir", in.spool_dir}});
-  return parts;
-}
-
 /// Serves /metrics and /healthz when an address is configured. Throws on a start-up error.
 std::unique_ptr<metrics::metrics_server> open_metrics(asio::io_context& io,
                                                       const daemon_settings& s,
@@ -332,21 +271,25 @@ int run_daemon(const daemon_settings& s, const CLI::App& sub) {
     logger.write(level::warning, "polling", {{"reason", importer.why_polling()}});
   service_metrics numbers(importer, session->client(), session->pool(), session->limiters(),
                           std::chrono::seconds(s.metrics.unreachable_after_s));
-  std::optional<ingest_parts> ingest;
+  std::unique_ptr<ingest_service> ingest;
   std::unique_ptr<metrics::metrics_server> metrics_server;
   try {
-    ingest = open_ingest(session->io(), s, logger);
+    auto activated = spool::activated_listen_fds();
+    if (ingest_service::wanted(s.ingest, activated)) {
+      ingest = std::make_unique<ingest_service>(session->io(), s.ingest, s.job.max_line_bytes,
+                                                std::move(activated), logger);
+    }
     metrics_server = open_metrics(session->io(), s, numbers, logger);
   } catch (const std::exception& e) {
     return cannot_run(e.what());
   }
   if (ingest) {
-    importer.take_segments_from(*ingest->store);
-    numbers.add_spool(*ingest->store, *ingest->listener);
+    importer.take_segments_from(ingest->store());
+    numbers.add_spool(*ingest);
   }
 
   service_loop loop(session->io(), importer, logger, s);
-  live_reload reload(sub, s.job, s.file, *session, importer, logger);
+  live_reload reload(sub, s.job, s.file, *session, importer, ingest.get(), logger);
   loop.on_reload([&] { reload.apply(s.job.config_file); });
   if (ingest) {
     loop.on_stop([&] { asio::co_spawn(session->io(), ingest->stop(), asio::detached); });

@@ -59,10 +59,8 @@ service_metrics::service_metrics(const watch::inbox_importer& importer, api::cli
   client.on_attempt([this](const api::attempt_record& attempt) { observe(attempt); });
 }
 
-void service_metrics::add_spool(const spool::spool_store& store,
-                                const spool::socket_listener& listener) {
-  spool_ = &store;
-  listener_ = &listener;
+void service_metrics::add_spool(ingest_service& ingest) {
+  ingest_ = &ingest;
 }
 
 void service_metrics::observe(const api::attempt_record& attempt) {
@@ -79,7 +77,7 @@ void service_metrics::observe(const api::attempt_record& attempt) {
 void service_metrics::collect(metrics::prometheus_writer& out) const {
   collect_records(out);
   collect_requests(out);
-  if (spool_) collect_spool(out);
+  if (ingest_) collect_spool(out);
 }
 
 void service_metrics::collect_records(metrics::prometheus_writer& out) const {
@@ -142,12 +140,12 @@ void service_metrics::collect_requests(metrics::prometheus_writer& out) const {
 }
 
 void service_metrics::collect_spool(metrics::prometheus_writer& out) const {
-  auto spool = spool_->counters();
+  auto spool = ingest_->store().counters();
   out.gauge("nvimport_spool_bytes", "Bytes of socket data on disk waiting to be imported",
             spool.disk_bytes);
   out.gauge("nvimport_spool_waiting_producers", "Appends waiting for room in a full spool",
             spool.waiting_appends);
-  const auto& sockets = listener_->counters();
+  const auto sockets = ingest_->counters();
   out.gauge("nvimport_socket_producers", "Producers connected now", sockets.open_connections);
   out.begin_family("nvimport_socket_lines_total", metric_type::counter,
                    "Lines received on the sockets, by outcome");
@@ -160,9 +158,9 @@ metrics::health_report service_metrics::health() const {
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - *failing_since_);
     return {false, fmt::format("API unreachable for {} s", seconds.count())};
   }
-  if (spool_ && spool_->counters().waiting_appends > 0) {
+  if (ingest_ && ingest_->store().counters().waiting_appends > 0) {
     return {false, fmt::format("spool full: {} producers waiting for room",
-                               spool_->counters().waiting_appends)};
+                               ingest_->store().counters().waiting_appends)};
   }
   return {};
 }

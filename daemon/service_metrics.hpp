@@ -1,12 +1,12 @@
 // The daemon's numbers as Prometheus text, and its health, from the parts that count them.
 #pragma once
 
+#include "ingest_service.hpp"
+
 #include "nv/api/client.hpp"
 #include "nv/http/connection_pool.hpp"
 #include "nv/metrics/latency_histogram.hpp"
 #include "nv/metrics/metrics_routes.hpp"
-#include "nv/spool/socket_listener.hpp"
-#include "nv/spool/spool_store.hpp"
 #include "nv/watch/inbox_importer.hpp"
 
 #include <array>
@@ -26,8 +26,8 @@ class service_metrics {
                   const http::connection_pool& pool, const api::endpoint_limiters& limiters,
                   std::chrono::seconds unreachable_after);
 
-  /// Adds the spool and the socket listener to the page and to the health check.
-  void add_spool(const spool::spool_store& store, const spool::socket_listener& listener);
+  /// Adds the spool and the sockets to the page and to the health check.
+  void add_spool(ingest_service& ingest);
 
   /// Writes every family.
   void collect(metrics::prometheus_writer& out) const;
@@ -45,8 +45,7 @@ class service_metrics {
   const watch::inbox_importer& importer_;
   const http::connection_pool& pool_;
   const api::endpoint_limiters& limiters_;
-  const spool::spool_store* spool_ = nullptr;
-  const spool::socket_listener* listener_ = nullptr;
+  ingest_service* ingest_ = nullptr;
   std::chrono::seconds unreachable_after_;
   std::map<std::pair<api::endpoint, unsigned>, std::uint64_t> requests_;  // by endpoint, status
   std::array<metrics::latency_histogram, api::endpoint_count> latency_;

@@ -46,14 +46,20 @@ inbox_importer::inbox_importer(asio::any_io_executor executor, api::client& clie
     : client_(client),
       store_(store),
       normalise_(std::move(normalise)),
-      inbox_(box),
+      executor_(executor),
+      inbox_(&box),
       log_(logger),
       options_(options),
-      watcher_(std::move(executor), box.root(), options.mode) {}
+      watcher_(std::make_unique<directory_watcher>(executor, box.root(), options.mode)) {}
 
 asio::awaitable<void> inbox_importer::run() {
   co_await resume_left_files();
   while (!stopping_) {
+    if (next_inbox_) {
+      take_next_inbox();
+      co_await resume_left_files();
+      continue;
+    }
     // Files and spool segments take turns. Named first: GCC 12 miscompiles a co_await inside
     // an if condition followed by continue.
     const bool took_file = co_await take_next_file();
@@ -65,14 +71,32 @@ asio::awaitable<void> inbox_importer::run() {
 
 asio::awaitable<void> inbox_importer::wait_for_work() {
   if (!spool_) {
-    co_await watcher_.wait(options_.poll);
+    co_await watcher_->wait(options_.poll);
     co_return;
   }
   // Whichever comes first; the other wait is cancelled.
-  auto file = watcher_.wait(options_.poll);
+  auto file = watcher_->wait(options_.poll);
   auto segment = spool_->wait_for_segment();
   auto either = std::move(file) || std::move(segment);
   co_await std::move(either);
+}
+
+void inbox_importer::switch_inbox(inbox& next) {
+  next_inbox_ = &next;
+  watcher_->close();  // a wait for work returns, and the loop takes the new inbox
+}
+
+void inbox_importer::take_next_inbox() {
+  std::error_code error;
+  const auto left = inbox_->left_in_processing(error).size();
+  log_.write(level::notice, "inbox_switched",
+             {{"from", inbox_->root().string()},
+              {"to", next_inbox_->root().string()},
+              {"left_in_processing", std::to_string(left)}});
+  inbox_ = std::exchange(next_inbox_, nullptr);
+  watcher_ = std::make_unique<directory_watcher>(executor_, inbox_->root(), options_.mode);
+  if (!watcher_->why_polling().empty())
+    log_.write(level::warning, "polling", {{"reason", watcher_->why_polling()}});
 }
 
 void inbox_importer::take_segments_from(spool::spool_store& spool) {
@@ -86,7 +110,7 @@ std::uint64_t rejected_total(const file_outcome& outcome) {
 
 void inbox_importer::stop() {
   stopping_ = true;
-  watcher_.close();
+  watcher_->close();
   if (current_) current_->stop_reading();
 }
 
@@ -102,9 +126,9 @@ void inbox_importer::checkpoint_now() {
 
 asio::awaitable<void> inbox_importer::resume_left_files() {
   std::error_code error;
-  auto left = inbox_.left_in_processing(error);
+  auto left = inbox_->left_in_processing(error);
   if (error) {
-    fail(fmt::format("cannot list \"{}\": {}", inbox_.processing().string(), error.message()));
+    fail(fmt::format("cannot list \"{}\": {}", inbox_->processing().string(), error.message()));
     co_return;
   }
   // They were claimed by an earlier run that stopped: their checkpoints say where to go on.
@@ -115,24 +139,24 @@ asio::awaitable<void> inbox_importer::resume_left_files() {
 }
 
 bool inbox_importer::ready(const inbox_file& file) const {
-  if (watcher_.complete(file.name)) return true;
-  if (watcher_.being_written(file.name)) return false;
+  if (watcher_->complete(file.name)) return true;
+  if (watcher_->being_written(file.name)) return false;
   auto age = std::filesystem::file_time_type::clock::now() - file.modified;
   return age >= options_.settle;
 }
 
 asio::awaitable<bool> inbox_importer::take_next_file() {
   std::error_code error;
-  auto files = inbox_.scan(error);
+  auto files = inbox_->scan(error);
   if (error) {
     log_.write(level::error, "scan_failed",
-               {{"dir", inbox_.root().string()}, {"error", error.message()}});
+               {{"dir", inbox_->root().string()}, {"error", error.message()}});
     co_return false;
   }
   for (auto& file : files) {
     if (!ready(file) || unclaimable_.contains(file.name)) continue;
-    auto claimed = inbox_.claim(file);
-    watcher_.forget(file.name);
+    auto claimed = inbox_->claim(file);
+    watcher_->forget(file.name);
     if (!claimed) {
       if (claimed.error() == std::errc::no_such_file_or_directory) continue;  // taken meanwhile
       log_.write(level::error, "claim_failed",
@@ -159,7 +183,7 @@ asio::awaitable<bool> inbox_importer::take_next_segment() {
   const auto segment = segments.front();
   const auto name = segment.path.filename().string();
   // Socket rejects go where an operator looks for every other reject: done/.
-  const auto rejects = inbox_.done() / (name + ".rejects.ndjson");
+  const auto rejects = inbox_->done() / (name + ".rejects.ndjson");
   auto outcome = co_await run_import(segment.path, name, rejects);
   std::error_code ignored;
   if (std::filesystem::exists(rejects, ignored) &&
@@ -211,7 +235,7 @@ void inbox_importer::end_file(const std::filesystem::path& path, const std::stri
                               const file_outcome& outcome) {
   const bool failed = !outcome.open_error.empty() || !outcome.result.read_error.empty();
   const auto end = failed ? file_end::failed : file_end::done;
-  auto ended = inbox_.finish(path, end);
+  auto ended = inbox_->finish(path, end);
   if (!ended) {
     // Left in processing/ without a checkpoint it would be sent again whole at the next start.
     fail(fmt::format("cannot move \"{}\" out of processing/: {}", path.string(),
@@ -246,7 +270,7 @@ void inbox_importer::end_file(const std::filesystem::path& path, const std::stri
 void inbox_importer::fail(std::string message) {
   if (fatal_message_.empty()) fatal_message_ = std::move(message);
   stopping_ = true;
-  watcher_.close();
+  watcher_->close();
 }
 
 }  // namespace nv::watch

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_set>
 
@@ -57,6 +58,11 @@ class inbox_importer {
   /// rejects go to done/ as `<segment>.rejects.ndjson`. Call before run().
   void take_segments_from(spool::spool_store& spool);
 
+  /// Watches `next` instead from the next file on (a reload that moved the watched directory);
+  /// files already claimed stay in the old processing/ and resume when it is watched again.
+  /// `next` must outlive run().
+  void switch_inbox(inbox& next);
+
   /// Returns the shape of each file's import run.
   const deliver::import_options& import_options() const noexcept { return options_.file.import; }
   /// Changes it from the next file or segment on (a reload); the current one keeps its own.
@@ -82,12 +88,13 @@ class inbox_importer {
   /// file that could not be moved out of processing/.
   const std::string& fatal_message() const noexcept { return fatal_message_; }
   /// Returns true when inotify is in use (else the directory is polled).
-  bool uses_inotify() const noexcept { return watcher_.uses_inotify(); }
+  bool uses_inotify() const noexcept { return watcher_->uses_inotify(); }
   /// Returns why the directory is polled, when inotify was wanted but is not available.
-  const std::string& why_polling() const noexcept { return watcher_.why_polling(); }
+  const std::string& why_polling() const noexcept { return watcher_->why_polling(); }
 
  private:
   boost::asio::awaitable<void> resume_left_files();
+  void take_next_inbox();
   boost::asio::awaitable<bool> take_next_file();
   boost::asio::awaitable<void> import_file(std::filesystem::path path, std::string name);
   boost::asio::awaitable<bool> take_next_segment();
@@ -102,10 +109,12 @@ class inbox_importer {
   api::client& client_;
   checkpoint::checkpoint_store& store_;
   pipeline::normalise_function normalise_;
-  inbox& inbox_;
+  boost::asio::any_io_executor executor_;
+  inbox* inbox_;
+  inbox* next_inbox_ = nullptr;  // switch_inbox() asked for it; taken between two files
   log::logger& log_;
   inbox_importer_options options_;
-  directory_watcher watcher_;
+  std::unique_ptr<directory_watcher> watcher_;
   inbox_totals totals_;
   spool::spool_store* spool_ = nullptr;
   file_import* current_ = nullptr;
