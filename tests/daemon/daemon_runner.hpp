@@ -3,16 +3,27 @@
 #pragma once
 
 #include "support/child_process.hpp"
+#include "support/https_test_client.hpp"
 #include "support/nvsim_process.hpp"
+#include "support/shell_run.hpp"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -146,6 +157,11 @@ inline std::set<std::string> tagged_ids(std::string_view tag, int count) {
   return ids;
 }
 
+/// Names the configuration file a daemon takes its rate from (see daemon_process).
+struct rate_from_config {
+  fs::path file;
+};
+
 /// A running `nvimport daemon` on `dirs`, pointed at `sim` with the test credentials. The
 /// destructor kills it when the test did not stop it.
 class daemon_process {
@@ -169,6 +185,28 @@ class daemon_process {
                                      "0",
                                      "--poll-interval-ms",
                                      "50"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    env.insert(env.end(), {"NVIMPORT_API_KEY=test-key", "NVIMPORT_BRAND_ID=1"});
+    process_ = std::make_unique<child_process>(NV_NVIMPORT_PATH, args, child_options{.env = env});
+  }
+
+  /// Starts the daemon like the constructor above, but with `--config` and without --rate and
+  /// --rate-margin-ms: the file's [api] rate and margin apply, so a reload may change them.
+  daemon_process(nvsim_process& sim, const daemon_dirs& dirs, const rate_from_config& config,
+                 std::vector<std::string> flags, std::vector<std::string> env = {}) {
+    std::vector<std::string> args = {"daemon",
+                                     "--base-url",
+                                     sim.base_url(),
+                                     "--ca-file",
+                                     sim.ca_file().string(),
+                                     "--watch-dir",
+                                     dirs.inbox.string(),
+                                     "--state-dir",
+                                     dirs.state.string(),
+                                     "--poll-interval-ms",
+                                     "50",
+                                     "--config",
+                                     config.file.string()};
     args.insert(args.end(), flags.begin(), flags.end());
     env.insert(env.end(), {"NVIMPORT_API_KEY=test-key", "NVIMPORT_BRAND_ID=1"});
     process_ = std::make_unique<child_process>(NV_NVIMPORT_PATH, args, child_options{.env = env});
@@ -224,5 +262,234 @@ class daemon_process {
   std::unique_ptr<child_process> process_;
   std::optional<int> exited_;
 };
+
+/// Returns the Unix socket producers of a daemon test connect to (next to its inbox).
+inline fs::path socket_path(const daemon_dirs& dirs) {
+  return dirs.inbox.parent_path() / "ingest.sock";
+}
+
+/// Returns the spool directory of a daemon test.
+inline fs::path spool_dir(const daemon_dirs& dirs) {
+  return dirs.inbox.parent_path() / "spool";
+}
+
+/// Writes `text` as the configuration file of a daemon test and returns its path.
+inline fs::path write_config(const daemon_dirs& dirs, std::string_view text,
+                             const std::string& name = "nvimport.toml") {
+  auto path = dirs.inbox.parent_path() / name;
+  write_file(path, text);
+  return path;
+}
+
+/// Returns the flags that open the Unix socket, loopback TCP and /metrics on free ports and the
+/// spool of `dirs`, with `--config config` when one is given, followed by `more`.
+inline std::vector<std::string> ingest_flags(const daemon_dirs& dirs, const fs::path& config,
+                                             std::vector<std::string> more = {}) {
+  std::vector<std::string> flags = {"--socket",
+                                    socket_path(dirs).string(),
+                                    "--tcp",
+                                    "127.0.0.1:0",
+                                    "--spool-dir",
+                                    spool_dir(dirs).string(),
+                                    "--metrics-listen",
+                                    "127.0.0.1:0"};
+  if (!config.empty()) flags.insert(flags.end(), {"--config", config.string()});
+  flags.insert(flags.end(), more.begin(), more.end());
+  return flags;
+}
+
+/// The ports a daemon picked for its TCP producers and its /metrics.
+struct daemon_ports {
+  std::uint16_t tcp = 0;
+  std::uint16_t metrics = 0;
+};
+
+/// Waits until the daemon logged ingest_listening, metrics_listening and started; returns the
+/// ports they name. Fails the test when it does not in time.
+inline daemon_ports wait_for_ports(daemon_process& daemon) {
+  INFO("daemon log:\n" << daemon.log());
+  REQUIRE(daemon.wait_for_event("started"));
+  auto ingest = log_events(daemon.log(), "ingest_listening");
+  auto metrics = log_events(daemon.log(), "metrics_listening");
+  REQUIRE(ingest.size() == 1);
+  REQUIRE(metrics.size() == 1);
+  daemon_ports ports;
+  ports.tcp = static_cast<std::uint16_t>(std::stoi(log_field(ingest[0], "tcp_port")));
+  ports.metrics = static_cast<std::uint16_t>(std::stoi(log_field(metrics[0], "port")));
+  REQUIRE(ports.tcp != 0);
+  REQUIRE(ports.metrics != 0);
+  return ports;
+}
+
+/// Returns the names of the spool's segment files (open and sealed).
+inline std::set<std::string> spool_segments(const daemon_dirs& dirs) {
+  std::set<std::string> names;
+  for (const auto& name : names_in(spool_dir(dirs)))
+    if (name.starts_with("segment-")) names.insert(name);
+  return names;
+}
+
+/// Returns the sum of a numeric field over every segment_done line of a daemon's log.
+inline std::int64_t segment_total(const std::string& log, std::string_view field) {
+  std::int64_t sum = 0;
+  for (const auto& line : log_events(log, "segment_done"))
+    sum += std::stoll(log_field(line, field));
+  return sum;
+}
+
+/// A producer streaming NDJSON into the daemon over a Unix or TCP socket. Blocking, but every
+/// send and receive gives up after 30 s, so a stuck daemon fails a test instead of hanging it.
+class socket_producer {
+ public:
+  /// Connects to the daemon's Unix socket. Fails the test when it cannot.
+  static socket_producer over_unix(const fs::path& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(path.string().size() < sizeof(address.sun_path));
+    std::strcpy(address.sun_path, path.c_str());
+    return socket_producer(AF_UNIX, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+  }
+
+  /// Connects to the daemon's TCP socket on 127.0.0.1:`port`. Fails the test when it cannot.
+  static socket_producer over_tcp(std::uint16_t port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return socket_producer(AF_INET, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+  }
+
+  socket_producer(socket_producer&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  socket_producer& operator=(socket_producer&&) = delete;
+  ~socket_producer() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  /// Writes all of `data`; returns false when the connection failed or a write timed out.
+  bool send(std::string_view data) {
+    while (!data.empty()) {
+      auto sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent <= 0) return false;
+      data.remove_prefix(static_cast<std::size_t>(sent));
+    }
+    return true;
+  }
+
+  /// Half-closes the connection (shutdown SHUT_WR) and reads until the daemon closes it or
+  /// `timeout` passes; returns the ack line without its newline, or nothing when none came.
+  std::optional<std::string> finish(std::chrono::milliseconds timeout = 20s) {
+    if (::shutdown(fd_, SHUT_WR) != 0) return std::nullopt;
+    std::string received;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd readable{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&readable, 1, static_cast<int>(left.count())) <= 0)
+        return std::nullopt;
+      char chunk[256];
+      auto got = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      received.append(chunk, static_cast<std::size_t>(got));
+    }
+    if (!received.ends_with('\n')) return std::nullopt;
+    received.pop_back();
+    return received;
+  }
+
+  /// Closes the connection at once with SO_LINGER 0: TCP sends a reset, not an end of stream.
+  void reset() {
+    linger abort{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    ::close(std::exchange(fd_, -1));
+  }
+
+ private:
+  socket_producer(int family, const sockaddr* address, socklen_t size)
+      : fd_(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    REQUIRE(fd_ >= 0);
+    timeval limit{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    INFO("connect: " << std::strerror(errno));
+    REQUIRE(::connect(fd_, address, size) == 0);
+  }
+
+  int fd_ = -1;
+};
+
+/// Returns the ack line a producer expects for `accepted` and `rejected` lines.
+inline std::string ack_line(int accepted, int rejected) {
+  return fmt::format(R"({{"accepted":{},"rejected":{}}})", accepted, rejected);
+}
+
+/// Fetches `target` from the daemon's metrics server on 127.0.0.1:`port` over plain HTTP.
+inline http_answer get_metrics_page(std::uint16_t port, std::string_view target) {
+  https_test_client client("127.0.0.1", port, {});
+  return client.get(target);
+}
+
+/// One sample of a /metrics page as Python's prometheus_client parser read it.
+struct metric_sample {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  double value = 0;
+};
+
+/// A /metrics page and its samples, as Python's prometheus_client parser read them.
+struct metrics_page {
+  std::string text;
+  std::vector<metric_sample> samples;
+
+  /// Returns the value of the sample `name` with exactly `labels`; fails the test when absent.
+  double value(std::string_view name, const std::map<std::string, std::string>& labels = {}) const {
+    for (const auto& s : samples)
+      if (s.name == name && s.labels == labels) return s.value;
+    INFO("metrics page:\n" << text);
+    FAIL("no sample " << name << " with the labels asked for");
+    return 0;
+  }
+
+  /// Returns the samples named `name`, each keyed by the value of its label `label`.
+  std::map<std::string, double> by_label(std::string_view name, const std::string& label) const {
+    std::map<std::string, double> values;
+    for (const auto& s : samples)
+      if (s.name == name && s.labels.contains(label)) values[s.labels.at(label)] = s.value;
+    return values;
+  }
+};
+
+/// Fetches /metrics from 127.0.0.1:`port` and parses it with Python's prometheus_client parser
+/// (Debian's python3-prometheus-client, run by /usr/bin/python3) in `dir`; fails the test when
+/// the page cannot be fetched or does not parse.
+inline metrics_page scrape_metrics(std::uint16_t port, const fs::path& dir) {
+  auto answer = get_metrics_page(port, "/metrics");
+  INFO("GET /metrics: " << answer.error.message());
+  REQUIRE(answer.status == 200);
+  metrics_page page{answer.body, {}};
+  write_file(dir / "metrics.txt", answer.body);
+  write_file(dir / "parse_metrics.py",
+             "import json, sys\n"
+             "from prometheus_client.parser import text_string_to_metric_families\n"
+             "for family in text_string_to_metric_families(sys.stdin.read()):\n"
+             "    for s in family.samples:\n"
+             "        print(json.dumps({'name': s.name, 'labels': s.labels, 'value': s.value}))\n");
+  auto parsed = run_in(dir.string(), "/usr/bin/python3 parse_metrics.py < metrics.txt");
+  INFO("metrics page:\n" << answer.body << "\nparser: " << parsed.err);
+  REQUIRE(parsed.status == 0);
+  std::istringstream lines(parsed.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto sample = boost::json::parse(line).as_object();
+    metric_sample s{std::string(sample.at("name").as_string()), {}, 0};
+    for (const auto& [key, value] : sample.at("labels").as_object())
+      s.labels[std::string(key)] = std::string(value.as_string());
+    s.value = sample.at("value").to_number<double>();
+    page.samples.push_back(std::move(s));
+  }
+  REQUIRE(!page.samples.empty());
+  return page;
+}
 
 }  // namespace nv::test
