@@ -23,13 +23,16 @@ std::string config_text(std::string_view rate, int connections, std::string_view
       rate, connections, level);
 }
 
-/// Drops `users` users as `name` and returns how long the daemon took to report it done.
+/// Drops `users` users as `name` and returns how long the daemon took to report it done; the
+/// log holds its file_done line then (the `done`th one), not only its report file.
 clock_type::duration import_time(daemon_process& daemon, const nv::test::daemon_dirs& dirs,
-                                 const std::string& name, int users) {
+                                 const std::string& name, int users, std::size_t done) {
   const auto started = clock_type::now();
   nv::test::drop_file(dirs.inbox, name, nv::test::tagged_users(name, users));
   REQUIRE(daemon.wait_for_file(dirs.done() / (name + ".report.json"), 30s));
-  return clock_type::now() - started;
+  const auto took = clock_type::now() - started;
+  REQUIRE(daemon.wait_for_event("file_done", done));
+  return took;
 }
 
 }  // namespace
@@ -44,7 +47,7 @@ TEST_CASE("SIGHUP applies a new rate, pool size and log level, and refuses a bro
   REQUIRE(daemon.wait_for_event("started"));
 
   // 8 batches at 5 per second: the sixth waits for the first to leave the window.
-  const auto slow = import_time(daemon, dirs, "slow", 800);
+  const auto slow = import_time(daemon, dirs, "slow", 800, 1);
   CHECK(slow >= 1s);
   auto stats = nv::test::create_stats(sim);
   CHECK(number(stats, "requests") == 8);
@@ -61,7 +64,7 @@ TEST_CASE("SIGHUP applies a new rate, pool size and log level, and refuses a bro
   CHECK(nv::test::log_field(reloaded[0], "log_level") == "notice");
 
   // 40 batches: the old rate needs more than 7 s for them, the new one about one.
-  const auto fast = import_time(daemon, dirs, "fast", 4000);
+  const auto fast = import_time(daemon, dirs, "fast", 4000, 2);
   CHECK(fast < 5s);
   stats = nv::test::create_stats(sim);
   CHECK(number(stats, "requests") == 48);
@@ -83,7 +86,7 @@ TEST_CASE("SIGHUP applies a new rate, pool size and log level, and refuses a bro
   CHECK(nv::test::log_events(daemon.log(), "reloaded").size() == 1);
 
   // Still running, at 50/1s and at notice: 30 batches would need over 5 s at 5/1s.
-  const auto after = import_time(daemon, dirs, "after", 3000);
+  const auto after = import_time(daemon, dirs, "after", 3000, 3);
   CHECK(after < 4s);
   CHECK(!daemon.exit_status());
   stats = nv::test::create_stats(sim);
