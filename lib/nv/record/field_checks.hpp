@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "nv/record/attribute_types.hpp"
 #include "nv/record/reject.hpp"
 #include "nv/record/standard_fields.hpp"
 
@@ -37,6 +38,21 @@ struct json_scalar {
   std::string_view text;
   bool plain = true;
 };
+
+/// Returns the custom attribute type of a value of `kind`: string, number, boolean or object
+/// (null and arrays never register a type; they map to string).
+inline attr_type attr_type_of(json_kind kind) noexcept {
+  switch (kind) {
+    case json_kind::number:
+      return attr_type::number;
+    case json_kind::boolean:
+      return attr_type::boolean;
+    case json_kind::object:
+      return attr_type::object;
+    default:
+      return attr_type::string;
+  }
+}
 
 /// Returns the value described for a message: `number 12`, `"abc"` (shortened and escaped),
 /// `an object`, ….

@@ -1,0 +1,373 @@
+// One pass over a line of the common shape: the same field decisions as the on-demand path,
+// made while the bytes are read, bailing out at the first thing outside the shape.
+#include "nv/record/quick_normaliser.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include <simdjson.h>
+
+#if defined(__AVX2__) || defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#include "nv/record/field_checks.hpp"
+#include "nv/record/standard_fields.hpp"
+#include "nv/record/text_buffer.hpp"
+#include "nv/record/utf8.hpp"
+
+namespace nv::record {
+namespace {
+
+bool is_json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool is_digit(char c) noexcept {
+  return static_cast<unsigned char>(c - '0') < 10;
+}
+
+/// Returns whether `c` may follow a number or literal: white space or the end of a container
+/// or a field. Anything else (an exponent, a second token) is left to the full path.
+bool is_delimiter(char c) noexcept {
+  return c == ',' || c == '}' || c == ']' || is_json_space(c);
+}
+
+/// Returns the first '"', '\\' or control character (below 0x20) at or after `p`, or `end`
+/// when there is none before `end`. Loads may read up to 31 bytes past `end`, inside the
+/// SIMDJSON_PADDING that follows every line; nothing found there counts.
+const char* find_string_stop(const char* p, const char* end) noexcept {
+#if defined(__AVX2__)
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  const __m256i last_control = _mm256_set1_epi8(0x1F);
+  for (; p < end; p += 32) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(chunk, last_control), last_control);
+    const __m256i stops = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(chunk, quote), _mm256_cmpeq_epi8(chunk, backslash)),
+        control);
+    const auto marks = static_cast<std::uint32_t>(_mm256_movemask_epi8(stops));
+    if (marks != 0) return std::min(end, p + std::countr_zero(marks));
+  }
+  return end;
+#elif defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  for (; p < end; p += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(chunk, last_control), last_control);
+    const __m128i stops = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)), control);
+    const auto marks = static_cast<unsigned>(_mm_movemask_epi8(stops));
+    if (marks != 0) return std::min(end, p + std::countr_zero(marks));
+  }
+  return end;
+#else
+  for (; p < end; ++p) {
+    if (*p == '"' || *p == '\\' || static_cast<unsigned char>(*p) < 0x20) return p;
+  }
+  return end;
+#endif
+}
+
+/// Appends `text`, which needs no escaping, between quotes.
+void append_quoted(text_buffer& out, std::string_view text) {
+  char* at = out.room(text.size() + 2);
+  *at = '"';
+  copy_bytes(at + 1, text.data(), text.size());
+  at[text.size() + 1] = '"';
+  out.commit(at + text.size() + 2);
+}
+
+/// The reading position in one line and the record being filled. Every member function
+/// returns false as soon as the line leaves the common shape or breaks a rule.
+class quick_scan {
+ public:
+  quick_scan(std::string_view json, const normaliser_options& options, const attribute_types& types,
+             record_fields& fields) noexcept
+      : p_(json.data()),
+        end_(json.data() + json.size()),
+        options_(options),
+        types_(types),
+        fields_(fields) {}
+
+  bool run();
+
+ private:
+  bool take_top_field(std::string_view key);
+  bool take_container(std::string_view key);
+  bool take_named(field_id id);
+  bool take_custom(std::string_view name);
+  bool admit_type(attr_type type, std::optional<attr_type> known) noexcept;
+
+  bool read_key(std::string_view& key);
+  bool read_plain_string(std::string_view& text) noexcept;
+  bool read_number(std::string_view& text) noexcept;
+  bool read_literal(std::string_view word) noexcept;
+  bool read_scalar(json_scalar& value) noexcept;
+  bool write_value(text_buffer& out, std::size_t depth_left);
+  bool write_object(text_buffer& out, std::size_t depth_left);
+  bool write_array(text_buffer& out, std::size_t depth_left);
+  /// Steps over a ',' (true, `more` set) or the closing `close` (true, `more` cleared).
+  bool next_member(char close, bool& more) noexcept;
+
+  void skip_space() noexcept {
+    while (p_ != end_ && is_json_space(*p_)) ++p_;
+  }
+  /// Skips white space; returns whether a byte follows.
+  bool at_token() noexcept {
+    skip_space();
+    return p_ != end_;
+  }
+
+  const char* p_;
+  const char* end_;
+  const normaliser_options& options_;
+  const attribute_types& types_;
+  record_fields& fields_;
+  std::size_t new_names_ = 0;  // custom names this record would add to `types_`
+};
+
+bool quick_scan::run() {
+  if (!simdjson::validate_utf8(p_, static_cast<std::size_t>(end_ - p_))) return false;
+  if (!at_token() || *p_ != '{') return false;
+  ++p_;
+  for (bool more = true; more;) {
+    std::string_view key;
+    if (!read_key(key) || !take_top_field(key) || !next_member('}', more)) return false;
+  }
+  skip_space();
+  return p_ == end_ && fields_.has_identity();
+}
+
+bool quick_scan::take_top_field(std::string_view key) {
+  const auto id = find_field(key);
+  if (!id) return take_custom(key);
+  if (!fields_.claim(*id, key, {})) return false;  // duplicate_key
+  if (*id == field_id::attributes) return take_container(key);
+  return take_named(*id);
+}
+
+bool quick_scan::take_container(std::string_view key) {
+  if (*p_ == 'n') return read_literal("null");  // not provided
+  if (*p_ != '{') return false;
+  ++p_;
+  if (!at_token()) return false;
+  if (*p_ == '}') {
+    ++p_;
+    return true;
+  }
+  for (bool more = true; more;) {
+    std::string_view name;
+    if (!read_key(name)) return false;
+    const auto id = find_field(name);
+    if (!id || !is_standard(*id)) {
+      if (!take_custom(name)) return false;  // identity names are refused there
+    } else if (!fields_.claim(*id, name, key) || !take_named(*id)) {
+      return false;
+    }
+    if (!next_member('}', more)) return false;
+  }
+  return true;
+}
+
+bool quick_scan::take_named(field_id id) {
+  json_scalar scalar;
+  if (!read_scalar(scalar)) return false;
+  const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text(id, scalar);
+  if (!text) return false;
+  // Quick strings hold no escape, and canonical texts are plain ASCII.
+  fields_.set(id, {*text, true});
+  return true;
+}
+
+bool quick_scan::take_custom(std::string_view name) {
+  bool cached = false;
+  std::optional<attr_type> known;
+  if (!fields_.claim_custom(name, cached, known)) return false;  // duplicate_key
+  if (!cached && !is_valid_attr_name(name)) return false;
+  if (!known) known = types_.find(name);
+  if (*p_ == '{') {
+    if (options_.max_depth == 0) return false;
+    auto& buffer = fields_.object_buffer();
+    const std::size_t offset = buffer.size();
+    if (!write_object(buffer, std::min(options_.max_depth, quick_max_depth) - 1)) return false;
+    if (!admit_type(attr_type::object, known)) return false;
+    fields_.add_object({name, true}, offset, known.has_value());
+    return true;
+  }
+  json_scalar scalar;
+  if (!read_scalar(scalar)) return false;           // an array is bad_attr_value
+  if (scalar.kind == json_kind::null) return true;  // not provided
+  if (scalar.kind == json_kind::string && exceeds_code_points(scalar.text, max_attr_value_chars)) {
+    return false;
+  }
+  const auto type = attr_type_of(scalar.kind);
+  if (!admit_type(type, known)) return false;
+  fields_.add_custom({name, true}, type, {scalar.text, true}, known.has_value());
+  return true;
+}
+
+bool quick_scan::admit_type(attr_type type, std::optional<attr_type> known) noexcept {
+  if (known) return *known == type;  // else attr_type_changed
+  return types_.size() + ++new_names_ <= options_.max_attribute_names;
+}
+
+bool quick_scan::read_key(std::string_view& key) {
+  if (!at_token() || *p_ != '"' || !read_plain_string(key)) return false;
+  if (!at_token() || *p_ != ':') return false;
+  ++p_;
+  return at_token();
+}
+
+bool quick_scan::read_plain_string(std::string_view& text) noexcept {
+  const char* start = p_ + 1;
+  const char* stop = find_string_stop(start, end_);
+  if (stop == end_ || *stop != '"') return false;  // unclosed, an escape or a control
+  text = std::string_view(start, static_cast<std::size_t>(stop - start));
+  p_ = stop + 1;
+  return true;
+}
+
+bool quick_scan::read_number(std::string_view& text) noexcept {
+  const char* q = p_;
+  if (*q == '-') ++q;
+  const char* digits = q;
+  if (q != end_ && *q == '0') {
+    ++q;
+  } else {
+    while (q != end_ && is_digit(*q)) ++q;
+  }
+  if (q == digits || static_cast<std::size_t>(q - digits) > quick_max_number_digits) {
+    return false;
+  }
+  if (q != end_ && *q == '.') {
+    const char* fraction = ++q;
+    while (q != end_ && is_digit(*q)) ++q;
+    if (q == fraction || static_cast<std::size_t>(q - fraction) > quick_max_number_digits) {
+      return false;
+    }
+  }
+  if (q != end_ && !is_delimiter(*q)) return false;
+  text = std::string_view(p_, static_cast<std::size_t>(q - p_));
+  p_ = q;
+  return true;
+}
+
+bool quick_scan::read_literal(std::string_view word) noexcept {
+  if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+      std::memcmp(p_, word.data(), word.size()) != 0) {
+    return false;
+  }
+  const char* q = p_ + word.size();
+  if (q != end_ && !is_delimiter(*q)) return false;
+  p_ = q;
+  return true;
+}
+
+bool quick_scan::read_scalar(json_scalar& value) noexcept {
+  switch (*p_) {
+    case '"':
+      value.kind = json_kind::string;
+      return read_plain_string(value.text);
+    case 't':
+      value = {json_kind::boolean, "true"};
+      return read_literal("true");
+    case 'f':
+      value = {json_kind::boolean, "false"};
+      return read_literal("false");
+    case 'n':
+      value = {json_kind::null, {}};
+      return read_literal("null");
+    default:
+      value.kind = json_kind::number;
+      return read_number(value.text);
+  }
+}
+
+bool quick_scan::next_member(char close, bool& more) noexcept {
+  if (!at_token()) return false;
+  if (*p_ == ',') {
+    ++p_;
+    more = true;
+    return true;
+  }
+  if (*p_ != close) return false;
+  ++p_;
+  more = false;
+  return true;
+}
+
+// The compact JSON of object values, as write_compact() writes it on the on-demand path:
+// white space dropped, strings and numbers as written (quick ones need no re-escaping).
+
+bool quick_scan::write_value(text_buffer& out, std::size_t depth_left) {
+  if (*p_ == '{' || *p_ == '[') {
+    if (depth_left == 0) return false;  // too deep: bad_attr_value
+    return *p_ == '{' ? write_object(out, depth_left - 1) : write_array(out, depth_left - 1);
+  }
+  json_scalar value;
+  if (!read_scalar(value)) return false;
+  switch (value.kind) {
+    case json_kind::string:
+      append_quoted(out, value.text);
+      break;
+    case json_kind::null:
+      out.append("null");
+      break;
+    default:
+      out.append(value.text);
+      break;
+  }
+  return true;
+}
+
+bool quick_scan::write_object(text_buffer& out, std::size_t depth_left) {
+  ++p_;
+  out.push_back('{');
+  if (!at_token()) return false;
+  if (*p_ == '}') {
+    ++p_;
+    out.push_back('}');
+    return true;
+  }
+  for (bool more = true; more;) {
+    std::string_view key;
+    if (!read_key(key)) return false;
+    append_quoted(out, key);
+    out.push_back(':');
+    if (!write_value(out, depth_left) || !next_member('}', more)) return false;
+    out.push_back(more ? ',' : '}');
+  }
+  return true;
+}
+
+bool quick_scan::write_array(text_buffer& out, std::size_t depth_left) {
+  ++p_;
+  out.push_back('[');
+  if (!at_token()) return false;
+  if (*p_ == ']') {
+    ++p_;
+    out.push_back(']');
+    return true;
+  }
+  for (bool more = true; more;) {
+    if (!at_token() || !write_value(out, depth_left) || !next_member(']', more)) return false;
+    out.push_back(more ? ',' : ']');
+  }
+  return true;
+}
+
+}  // namespace
+
+bool quick_normalise(std::string_view json, const normaliser_options& options,
+                     const attribute_types& types, record_fields& fields) {
+  return quick_scan(json, options, types, fields).run();
+}
+
+}  // namespace nv::record
