@@ -185,6 +185,10 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
     if (clock::now() >= deadline) return std::nullopt;
     pump(deadline, true);
   }
+  // What the child wrote just before it exited is still in the pipes: read it to their end
+  // (bounded, in case a grandchild inherited them and keeps them open).
+  auto drained = std::min(deadline, clock::now() + std::chrono::seconds(2));
+  while ((stdout_ >= 0 || stderr_ >= 0) && clock::now() < drained) pump(drained, false);
   return status_;
 }
 
