@@ -208,8 +208,7 @@ std::optional<answer> simulated_api::reject_by_rule(const check_result& checked)
 void simulated_api::store_users(brand_state& brand, const check_result& checked, bool lost) {
   commit_types(brand.store.types(), checked);
   for (const auto& user : checked.users) {
-    bool duplicate = brand.store.note_received(user);
-    if (!lost) brand.store.upsert(user);
+    bool duplicate = brand.store.receive(user, !lost);
     auto& s = stats_[static_cast<std::size_t>(endpoint::user_create)];
     ++s.users_received;
     s.duplicates_received += duplicate;

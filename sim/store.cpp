@@ -117,36 +117,47 @@ const std::string& brand_store::key(std::string_view id, bool anonymous) const {
   return key_;
 }
 
-bool brand_store::note_received(const checked_user& user) {
+brand_store::identity& brand_store::entry(const checked_user& user) {
   const std::string& k = key(user.id, user.anonymous);
-  if (received_.contains(k)) return true;  // Looked up first: inserting copies the key.
-  received_.insert(k);
-  return false;
+  if (auto found = index_.find(std::string_view(k)); found != index_.end())
+    return found->second;  // Looked up first: emplacing copies the key.
+  return index_.emplace(k, identity{}).first->second;
+}
+
+void brand_store::store(identity& slot, const checked_user& user) {
+  if (!slot.user) {
+    slot.user = &users_.try_emplace(key(user.id, user.anonymous)).first->second;
+    slot.user->id = std::string(user.id);
+    slot.user->anonymous = user.anonymous;
+  }
+  if (user.attributes) merge_attributes(slot.user->attributes, *user.attributes);
+}
+
+bool brand_store::receive(const checked_user& user, bool keep) {
+  identity& slot = entry(user);
+  bool duplicate = slot.received;
+  slot.received = true;
+  if (keep) store(slot, user);
+  return duplicate;
 }
 
 void brand_store::upsert(const checked_user& user) {
-  const std::string& k = key(user.id, user.anonymous);
-  stored_user* stored = nullptr;
-  if (auto found = index_.find(std::string_view(k)); found != index_.end()) {
-    stored = found->second;  // Looked up first: emplacing copies the key.
-  } else {
-    stored = &users_.try_emplace(k).first->second;
-    index_.emplace(k, stored);
-    stored->id = std::string(user.id);
-    stored->anonymous = user.anonymous;
-  }
-  if (user.attributes) merge_attributes(stored->attributes, *user.attributes);
+  store(entry(user), user);
 }
 
 bool brand_store::erase(std::string_view user_id) {
   const std::string& k = key(user_id, false);
-  index_.erase(k);
-  return users_.erase(k) > 0;
+  auto found = index_.find(std::string_view(k));
+  if (found == index_.end() || !found->second.user) return false;
+  found->second.user = nullptr;
+  if (!found->second.received) index_.erase(found);
+  users_.erase(k);
+  return true;
 }
 
 const stored_user* brand_store::find(std::string_view user_id) const {
   auto it = index_.find(std::string_view(key(user_id, false)));
-  return it == index_.end() ? nullptr : it->second;
+  return it == index_.end() ? nullptr : it->second.user;
 }
 
 void brand_store::add_event(user_event event, bool seeded) {
@@ -171,7 +182,6 @@ std::vector<std::string> brand_store::users_with_event(std::string_view event_na
 void brand_store::clear() {
   users_.clear();
   index_.clear();
-  received_.clear();
   types_.clear();
   events_.clear();
 }

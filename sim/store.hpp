@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace nv::sim {
@@ -32,8 +31,9 @@ struct user_event {
 /// Users, events and attribute types of one brand. Not thread-safe: nvsim runs one thread.
 class brand_store {
  public:
-  /// Notes that a user arrived; returns whether it had arrived before (a duplicate).
-  bool note_received(const checked_user& user);
+  /// Notes that a user arrived in a create body and, when `keep`, upserts it as upsert() does;
+  /// returns whether it had arrived before (a duplicate). One lookup for both.
+  bool receive(const checked_user& user, bool keep);
 
   /// Creates or updates a user, merging attributes into what is stored.
   void upsert(const checked_user& user);
@@ -61,14 +61,24 @@ class brand_store {
   void clear();
 
  private:
+  // What the index knows of one identity.
+  struct identity {
+    stored_user* user = nullptr;  // Null when not stored (lost, deleted, or only received).
+    bool received = false;        // Arrived in a create body before.
+  };
+
   // Returns the map key of a user, 'u' or 'a' then the id, in a buffer reused by the next call.
   const std::string& key(std::string_view id, bool anonymous) const;
+  // Returns the index entry of a user, created empty when new.
+  identity& entry(const checked_user& user);
+  // Stores `user` as `slot`'s user, creating it when absent, and merges its attributes.
+  void store(identity& slot, const checked_user& user);
 
   std::map<std::string, stored_user> users_;  // Key: 'u' or 'a' then the id.
-  // The same users by the same key, for lookups: ids of one import share long prefixes, which
-  // makes each comparison of the ordered map's search a memcmp of most of the key.
-  std::unordered_map<std::string, stored_user*, name_hash, std::equal_to<>> index_;
-  std::unordered_set<std::string> received_;
+  // Every identity received or stored, by the same key, for lookups: ids of one import share
+  // long prefixes, which makes each comparison of the ordered map's search a memcmp of most of
+  // the key. One table for both questions spares a second hash and probe per user.
+  std::unordered_map<std::string, identity, name_hash, std::equal_to<>> index_;
   attribute_types types_;
   std::vector<user_event> seeded_events_;
   std::vector<user_event> events_;
