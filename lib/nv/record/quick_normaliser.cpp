@@ -101,20 +101,20 @@ class quick_scan {
  private:
   bool take_top_field(std::string_view key);
   bool take_container(std::string_view key);
-  bool take_named(field_id id);
+  [[gnu::always_inline]] inline bool take_named(field_id id);
   bool take_custom(std::string_view name);
   bool admit_type(attr_type type, std::optional<attr_type> known) noexcept;
 
-  bool read_key(std::string_view& key);
-  bool read_plain_string(std::string_view& text) noexcept;
-  bool read_number(std::string_view& text) noexcept;
+  [[gnu::always_inline]] inline bool read_key(std::string_view& key);
+  [[gnu::always_inline]] inline bool read_plain_string(std::string_view& text) noexcept;
+  [[gnu::always_inline]] inline bool read_number(std::string_view& text) noexcept;
   bool read_literal(std::string_view word) noexcept;
-  bool read_scalar(json_scalar& value) noexcept;
+  [[gnu::always_inline]] inline bool read_scalar(json_scalar& value) noexcept;
   bool write_value(text_buffer& out, std::size_t depth_left);
   bool write_object(text_buffer& out, std::size_t depth_left);
   bool write_array(text_buffer& out, std::size_t depth_left);
   /// Steps over a ',' (true, `more` set) or the closing `close` (true, `more` cleared).
-  bool next_member(char close, bool& more) noexcept;
+  [[gnu::always_inline]] inline bool next_member(char close, bool& more) noexcept;
 
   void skip_space() noexcept {
     while (p_ != end_ && is_json_space(*p_)) ++p_;
