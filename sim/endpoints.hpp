@@ -85,7 +85,11 @@ class simulated_api {
   answer handle_api(endpoint e, const request_view& request);
   answer handle_control(const request_view& request);
   brand_state* authenticate(const request_view& request);
-  std::optional<answer> parse_body(const request_view& request, simdjson::dom::element& out);
+  // Parses the body into parser_; an answer when it is not a JSON object or holds a key twice.
+  // `checked_for_duplicates`: the endpoint's check finds duplicate keys itself (on its walk of
+  // the body), so an object body is not searched here first.
+  std::optional<answer> parse_body(const request_view& request, simdjson::dom::element& out,
+                                   bool checked_for_duplicates);
 
   answer create_users(brand_state& brand, simdjson::dom::element body);
   answer create_event(brand_state& brand, simdjson::dom::element body);

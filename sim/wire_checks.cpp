@@ -125,9 +125,78 @@ std::string check_standard(std::string_view name, standard_kind kind, dom::eleme
   return {};
 }
 
-// Checks a custom attribute, and its type against the brand's and this batch's earlier types.
+// The keys of one object seen so far, so that a key coming twice is found while the object is
+// walked anyway. Holds up to pairwise_keys keys: a larger object goes through duplicate_in().
+class key_tracker {
+ public:
+  /// Records `key`; returns whether the object had it already.
+  bool repeated(std::string_view key) {
+    // A cheap fingerprint per key spares most string comparisons: keys of one object tend to
+    // share lengths, so comparing the strings themselves costs a memcmp for each such pair.
+    std::uint32_t print = 0;
+    if (!key.empty())
+      print = static_cast<std::uint32_t>(key.size()) << 16 |
+              static_cast<unsigned char>(key.front()) << 8 | static_cast<unsigned char>(key.back());
+    std::uint64_t bit = std::uint64_t{1} << (print * 2654435761u >> 26);
+    if (seen_ & bit)  // Rare: only then are earlier keys compared.
+      for (std::size_t j = 0; j < count_; ++j)
+        if (prints_[j] == print && std::string_view(starts_[j], sizes_[j]) == key) return true;
+    seen_ |= bit;
+    starts_[count_] = key.data();
+    sizes_[count_] = key.size();
+    prints_[count_++] = print;
+    return false;
+  }
+
+ private:
+  // Left uninitialised on purpose: only the first count_ entries are read, and zeroing them
+  // costs more than the comparisons.
+  std::array<const char*, pairwise_keys> starts_;
+  std::array<std::size_t, pairwise_keys> sizes_;
+  std::array<std::uint32_t, pairwise_keys> prints_;
+  std::uint64_t seen_ = 0;  // One bit per fingerprint, hashed into 64.
+  std::size_t count_ = 0;
+};
+
+// Returns a key of `object` that appears twice in it, or nothing.
+std::optional<std::string_view> duplicate_in(dom::object object) {
+  std::size_t n = object.size();
+  if (n < 2) return std::nullopt;
+  if (n <= pairwise_keys) {
+    key_tracker keys;
+    for (auto [key, value] : object)
+      if (keys.repeated(key)) return key;
+    return std::nullopt;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(n);
+  for (auto [key, value] : object) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  auto it = std::adjacent_find(keys.begin(), keys.end());
+  return it == keys.end() ? std::nullopt : std::optional(*it);
+}
+
+// What check_user says of an object holding a key twice. Never shown: the check functions then
+// find the first duplicate of the whole body and report that, as a parser that refuses
+// duplicates would.
+constexpr std::string_view duplicate_found = "duplicate key";
+
+// Types already established for the custom attributes of earlier users, by position among a
+// user's custom attributes: users of one body share their attributes' order, so most lookups
+// are one comparison of a name instead of a hash and a probe of the type tables. A type, once
+// established in a check, never changes, so an entry stays true for the whole check.
+struct type_memo {
+  struct entry {
+    std::string_view name;  // Points into the document being checked.
+    attribute_type type;
+  };
+  std::vector<entry> entries;
+};
+
+// Checks a custom attribute, the `slot`-th of its user, and its type against the brand's and
+// this batch's earlier types; an object value is also searched for keys given twice.
 std::string check_custom(std::string_view name, dom::element v, const attribute_types& known,
-                         attribute_types& batch) {
+                         attribute_types& batch, type_memo& memo, std::size_t slot) {
   std::size_t chars = code_points(name);
   if (chars < 1 || chars > max_attr_name_chars)
     return fmt::format("attribute name \"{}\" must be 1-49 characters", name);
@@ -135,15 +204,24 @@ std::string check_custom(std::string_view name, dom::element v, const attribute_
   if (!type) return fmt::format("attribute {} must be a string, number, boolean or object", name);
   if (auto s = string_of(v); s && code_points(*s) > max_string_chars)
     return fmt::format("attribute {} longer than 999 characters", name);
-  const attribute_type* first = nullptr;
-  if (auto it = known.find(name); it != known.end())
-    first = &it->second;
+  if (*type == attribute_type::object && find_duplicate_key(v)) return std::string(duplicate_found);
+  std::optional<attribute_type> first;
+  bool memo_hit = slot < memo.entries.size() && memo.entries[slot].name == name;
+  if (memo_hit)
+    first = memo.entries[slot].type;
+  else if (auto it = known.find(name); it != known.end())
+    first = it->second;
   else if (auto jt = batch.find(name); jt != batch.end())
-    first = &jt->second;
+    first = jt->second;
   if (first && *first != *type)
     return fmt::format("attribute {} changed type from {} to {}", name, type_name(*first),
                        type_name(*type));
   if (!first) batch.emplace(std::string(name), *type);
+  if (memo_hit) return {};
+  if (slot < memo.entries.size())
+    memo.entries[slot] = {name, *type};
+  else if (slot == memo.entries.size())
+    memo.entries.push_back({name, *type});
   return {};
 }
 
@@ -159,11 +237,15 @@ std::string check_id(std::string_view field, dom::element v) {
 struct user_fields {
   std::optional<dom::element> user_id, anon_id, attributes;
   std::string_view unknown;  // The first field that is neither identity, attributes nor extra.
+  bool duplicate = false;    // A field came twice.
 };
 
 user_fields find_fields(dom::object user, std::initializer_list<std::string_view> extra) {
   user_fields f;
+  bool small = user.size() <= pairwise_keys;
+  key_tracker keys;
   for (auto [key, value] : user) {
+    if (small && keys.repeated(key)) f.duplicate = true;
     if (key == "userID")
       f.user_id = value;
     else if (key == "anonymousID")
@@ -173,14 +255,18 @@ user_fields find_fields(dom::object user, std::initializer_list<std::string_view
     else if (f.unknown.empty() && std::find(extra.begin(), extra.end(), key) == extra.end())
       f.unknown = key;
   }
+  if (!small) f.duplicate = duplicate_in(user).has_value();
   return f;
 }
 
-// Checks a user's identity and attributes; fills `out` and returns what is wrong, if anything.
-// `extra` names fields allowed beside the user's own (user_event/create's event fields).
+// Checks a user's identity and attributes; fills `out` and returns what is wrong, if anything
+// (duplicate_found for a key given twice in the user or its attributes). `extra` names fields
+// allowed beside the user's own (user_event/create's event fields).
 std::string check_user(dom::object user, const attribute_types& known, attribute_types& batch,
-                       checked_user& out, std::initializer_list<std::string_view> extra = {}) {
+                       type_memo& memo, checked_user& out,
+                       std::initializer_list<std::string_view> extra = {}) {
   user_fields f = find_fields(user, extra);
+  if (f.duplicate) return std::string(duplicate_found);
   if (!f.user_id && !f.anon_id) return "userID and anonymousID cannot be empty";
   if (f.user_id) {
     if (auto e = check_id("userID", *f.user_id); !e.empty()) return e;
@@ -198,57 +284,35 @@ std::string check_user(dom::object user, const attribute_types& known, attribute
   dom::object attrs;
   if (f.attributes->get_object().get(attrs)) return "user_attributes must be an object";
   out.attributes = attrs;
+  bool small = attrs.size() <= pairwise_keys;
+  if (!small && duplicate_in(attrs)) return std::string(duplicate_found);
+  key_tracker names;
+  std::size_t custom = 0;  // Ordinal among the user's custom attributes.
   for (auto [name, value] : attrs) {
+    if (small && names.repeated(name)) return std::string(duplicate_found);
     auto kind = classify(name);
-    auto e = kind != standard_kind::custom ? check_standard(name, kind, value)
-                                           : check_custom(name, value, known, batch);
+    auto e = kind != standard_kind::custom
+                 ? check_standard(name, kind, value)
+                 : check_custom(name, value, known, batch, memo, custom++);
     if (!e.empty()) return e;
   }
   return {};
 }
 
-// Returns a key of `object` that appears twice in it, or nothing.
-std::optional<std::string_view> duplicate_in(dom::object object) {
-  std::size_t n = object.size();
-  if (n < 2) return std::nullopt;
-  if (n <= pairwise_keys) {
-    // A cheap fingerprint per key spares most string comparisons: keys of one object tend to
-    // share lengths, so comparing the strings themselves costs a memcmp for each such pair.
-    // Left uninitialised on purpose: only the first i entries are read, and zeroing them costs
-    // more than the comparisons.
-    std::array<const char*, pairwise_keys> starts;
-    std::array<std::size_t, pairwise_keys> sizes;
-    std::array<std::uint32_t, pairwise_keys> prints;
-    std::uint64_t seen = 0;  // One bit per fingerprint, hashed into 64.
-    std::size_t i = 0;
-    for (auto [key, value] : object) {
-      std::uint32_t print = 0;
-      if (!key.empty())
-        print = static_cast<std::uint32_t>(key.size()) << 16 |
-                static_cast<unsigned char>(key.front()) << 8 |
-                static_cast<unsigned char>(key.back());
-      std::uint64_t bit = std::uint64_t{1} << (print * 2654435761u >> 26);
-      if (seen & bit)  // Rare: only then are earlier keys compared.
-        for (std::size_t j = 0; j < i; ++j)
-          if (prints[j] == print && std::string_view(starts[j], sizes[j]) == key) return key;
-      seen |= bit;
-      starts[i] = key.data();
-      sizes[i] = key.size();
-      prints[i++] = print;
-    }
-    return std::nullopt;
-  }
-  std::vector<std::string_view> keys;
-  keys.reserve(n);
-  for (auto [key, value] : object) keys.push_back(key);
-  std::sort(keys.begin(), keys.end());
-  auto it = std::adjacent_find(keys.begin(), keys.end());
-  return it == keys.end() ? std::nullopt : std::optional(*it);
-}
-
 std::string user_label(const checked_user& user, std::size_t index) {
   if (user.id.empty()) return fmt::format("user #{}", index);
   return fmt::format("user {}", user.id);
+}
+
+// Makes `result` a failure. A key given twice anywhere in `body` is reported instead of
+// `message`, as a parser refusing duplicates would have refused the body before any rule ran.
+void fail(check_result& result, dom::element body, std::string message) {
+  result.users.clear();
+  result.new_types.clear();
+  if (auto key = find_duplicate_key(body))
+    result.error = fmt::format("Error: malformed JSON: duplicate key {}", *key);
+  else
+    result.error = std::move(message);
 }
 
 }  // namespace
@@ -276,30 +340,30 @@ check_result check_create_body(dom::element body, const attribute_types& types) 
   dom::object root;
   dom::array users;
   if (body.get_object().get(root) || root["nv"].get_array().get(users)) {
-    result.error = "Error: body must be an object with an nv array";
+    fail(result, body, "Error: body must be an object with an nv array");
     return result;
   }
   if (root.size() != 1) {
-    result.error = "Error: unexpected field beside nv";
+    fail(result, body, "Error: unexpected field beside nv");
     return result;
   }
   std::size_t count = users.size();
   if (count == 0 || count > max_users) {
-    result.error = fmt::format("Error: nv must hold 1-100 users, not {}", count);
+    fail(result, body, fmt::format("Error: nv must hold 1-100 users, not {}", count));
     return result;
   }
   attribute_types& batch = result.new_types;
+  type_memo memo;
   result.users.reserve(count);
   std::size_t i = 0;
   for (dom::element element : users) {
     checked_user user;
     dom::object object;
-    std::string what = element.get_object().get(object) ? "user must be an object"
-                                                        : check_user(object, types, batch, user);
+    std::string what = element.get_object().get(object)
+                           ? "user must be an object"
+                           : check_user(object, types, batch, memo, user);
     if (!what.empty()) {
-      result.users.clear();
-      result.new_types.clear();
-      result.error = fmt::format("Error: {}, {}", what, user_label(user, i));
+      fail(result, body, fmt::format("Error: {}, {}", what, user_label(user, i)));
       return result;
     }
     result.users.push_back(user);
@@ -312,12 +376,14 @@ check_result check_event_body(dom::element body, const attribute_types& types) {
   check_result result;
   dom::object root, object;
   if (body.get_object().get(root) || root["nv"].get_object().get(object) || root.size() != 1) {
-    result.error = "Error: body must be an object with an nv object";
+    fail(result, body, "Error: body must be an object with an nv object");
     return result;
   }
   attribute_types& batch = result.new_types;
+  type_memo memo;
   checked_user user;
-  std::string what = check_user(object, types, batch, user, {"event_name", "date", "attributes"});
+  std::string what =
+      check_user(object, types, batch, memo, user, {"event_name", "date", "attributes"});
   std::string_view name;
   bool has_name = !object["event_name"].get_string().get(name);
   dom::element date;
@@ -327,9 +393,14 @@ check_result check_event_body(dom::element body, const attribute_types& types) {
     auto text = string_of(date);
     if (!text || !is_calendar_date(*text)) what = "date must be YYYY-MM-DD";
   }
+  if (what.empty()) {
+    // The event's own attributes are not walked by the check: search them for duplicates.
+    dom::element attributes;
+    if (!object["attributes"].get(attributes) && find_duplicate_key(attributes))
+      what = duplicate_found;
+  }
   if (!what.empty()) {
-    result.new_types.clear();
-    result.error = fmt::format("Error: {}, {}", what, user_label(user, 0));
+    fail(result, body, fmt::format("Error: {}, {}", what, user_label(user, 0)));
     return result;
   }
   result.users.push_back(user);

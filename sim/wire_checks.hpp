@@ -49,10 +49,14 @@ struct check_result {
 };
 
 /// Checks a user/create body {"nv":[USER…]} (1–100 users) against the brand's attribute
-/// `types`; the caller commits result.new_types once it accepts the batch.
+/// `types`; the caller commits result.new_types once it accepts the batch. A key given twice in
+/// any object of the body fails it as "malformed JSON: duplicate key K" (the first such key in
+/// document order), before any other rule: the check looks for duplicates while it walks the
+/// body anyway, so a caller needs no find_duplicate_key() pass of its own.
 check_result check_create_body(simdjson::dom::element body, const attribute_types& types);
 
-/// Checks a user_event/create body {"nv":{USER fields, "event_name":S, "date"?:S}} the same way.
+/// Checks a user_event/create body {"nv":{USER fields, "event_name":S, "date"?:S}} the same way,
+/// duplicate keys included.
 check_result check_event_body(simdjson::dom::element body, const attribute_types& types);
 
 /// Returns the first key found twice in one object anywhere in `root`, or nothing. The DOM keeps

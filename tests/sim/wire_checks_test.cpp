@@ -164,3 +164,73 @@ TEST_CASE("every standard attribute name is recognised, and near misses are cust
   CHECK(check_attrs(R"({"whatsapp_opt_in":"1","sms_opt_in":"11"})") ==
         R"(Error: bad sms_opt_in "11" ("0", "1" or "2"), user u1)");
 }
+
+TEST_CASE("the create check itself refuses a key twice anywhere, before any other rule") {
+  const std::string malformed = "Error: malformed JSON: duplicate key ";
+  CHECK(check(R"({"nv":[{"userID":"a","userID":"b"}]})") == malformed + "userID");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"p":1,"q":2,"p":3}}]})") ==
+        malformed + "p");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"o":{"z":{"c":1,"c":2}}}}]})") ==
+        malformed + "c");
+  CHECK(check(R"({"nv":[{"userID":"a"}],"nv":[{"userID":"b"}]})") == malformed + "nv");
+  CHECK(check(R"([{"a":1,"a":2}])") == malformed + "a");
+  // A rule broken by an earlier user does not hide a duplicate in a later one.
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"gender":"M"}},)"
+              R"({"userID":"b","user_attributes":{"x":1,"x":1}}]})") == malformed + "x");
+  // The key named is the one find_duplicate_key names (an object's own keys before those of
+  // the objects inside it), whichever object the check's walk met first.
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"o":{"k":1,"k":2},"m":1,"m":2}}]})") ==
+        malformed + "m");
+  // Objects wider than the pairwise limit, for the user and for its attributes.
+  std::string wide = R"({"nv":[{"userID":"a","user_attributes":{)";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\":1,";
+  CHECK(check(wide + R"("k40":1}}]})").empty());
+  CHECK(check(wide + R"("k39":1}}]})") == malformed + "k39");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"x":{"a":1,"a":{}}}}]})") ==
+        malformed + "a");
+  auto result = nv::sim::check_create_body(
+      parse(R"({"nv":[{"userID":"a","user_attributes":{"k":1}},{"userID":"a","userID":"b"}]})"),
+      {});
+  CHECK(result.users.empty());
+  CHECK(result.new_types.empty());
+}
+
+TEST_CASE("the event check refuses a key twice, in the event's attributes too") {
+  nv::sim::attribute_types types;
+  auto in_user = parse(R"({"nv":{"userID":"a","event_name":"e","event_name":"f"}})");
+  CHECK(nv::sim::check_event_body(in_user, types).error ==
+        "Error: malformed JSON: duplicate key event_name");
+  auto in_attributes =
+      parse(R"({"nv":{"userID":"a","event_name":"e","attributes":{"n":1,"n":2}}})");
+  CHECK(nv::sim::check_event_body(in_attributes, types).error ==
+        "Error: malformed JSON: duplicate key n");
+  auto fine = parse(R"({"nv":{"userID":"a","event_name":"e","attributes":{"n":1,"m":2}}})");
+  CHECK(nv::sim::check_event_body(fine, types).ok());
+}
+
+TEST_CASE("attribute types stay consistent whatever the order of each user's attributes") {
+  // Same position, another name; same name, another position; and a type change at a position
+  // whose name the previous user shared.
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"p":1,"q":"x"}},)"
+              R"({"userID":"b","user_attributes":{"q":"y","p":2}},)"
+              R"({"userID":"c","user_attributes":{"q":"z","p":"3"}}]})") ==
+        "Error: attribute p changed type from number to string, user c");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"p":1,"q":"x"}},)"
+              R"({"userID":"b","user_attributes":{"p":2,"q":true}}]})") ==
+        "Error: attribute q changed type from string to boolean, user b");
+  CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"p":1,"gender":"male","q":"x"}},)"
+              R"({"userID":"b","user_attributes":{"gender":"male","q":"y","p":false}}]})") ==
+        "Error: attribute p changed type from number to boolean, user b");
+  nv::sim::attribute_types brand{{"q", nv::sim::attribute_type::string}};
+  auto body = parse(R"({"nv":[{"userID":"a","user_attributes":{"p":1,"q":"x"}},)"
+                    R"({"userID":"b","user_attributes":{"p":2,"q":"y","r":{}}}]})");
+  auto result = nv::sim::check_create_body(body, brand);
+  REQUIRE(result.ok());
+  CHECK(result.new_types.size() == 2);
+  CHECK(result.new_types.at("p") == nv::sim::attribute_type::number);
+  CHECK(result.new_types.at("r") == nv::sim::attribute_type::object);
+  auto changed = parse(R"({"nv":[{"userID":"a","user_attributes":{"q":"x"}},)"
+                       R"({"userID":"b","user_attributes":{"q":2}}]})");
+  CHECK(nv::sim::check_create_body(changed, brand).error ==
+        "Error: attribute q changed type from string to number, user b");
+}
