@@ -22,7 +22,7 @@ constexpr std::string_view flat_line =
     R"("prefs":{"lang":"pt","tags":["a",1,true,null,{}],"deep":{"x":[]}}}})";
 constexpr std::string_view spelled_line =
     R"( { "userId" : "u2" , "firstName":"Zoë", "phone":"+14155550100", "emailOptIn":0,)"
-    R"( "whatsappOptIn":"2", "city":"Kraków",	"visits":0, "attributes":null } )";
+    R"( "whatsappOptIn":"2", "city":"Kraków", "visits":0, "attributes":null } )";
 constexpr std::string_view wire_line =
     R"({"userID":"u3","anonymousID":"a3","user_attributes":{"email":"x@y.z","company":"",)"
     R"("hashed_email":"ab12","plan":"free","signup":"2023-04-01T10:00:00Z"}})";
@@ -91,9 +91,10 @@ TEST_CASE("the fast path takes lines of the common shape in all three input shap
 }
 
 TEST_CASE("the fast path leaves lines outside the shape to the on-demand path") {
-  CHECK_FALSE(quick_takes(R"({"userID":"u\n1"})"));                        // an escape
-  CHECK_FALSE(quick_takes("{\"userID\":\"u\x01\"}"));                      // a raw control
-  CHECK_FALSE(quick_takes(R"({"userID":"u1","n":1e3})"));                  // an exponent
+  CHECK_FALSE(quick_takes(R"({"userID":"u\n1"})"));           // an escape
+  CHECK_FALSE(quick_takes("{\"userID\":\"u\x01\"}"));         // a raw control
+  CHECK_FALSE(quick_takes("{\"userID\":\"u1\",\t\"a\":1}"));  // a tab, even outside strings
+  CHECK_FALSE(quick_takes(R"({"userID":"u1","n":1e3})"));     // an exponent
   CHECK_FALSE(quick_takes(R"({"userID":"u1","n":1234567890123456789})"));  // 19 digits
   CHECK_FALSE(quick_takes(R"({"userID":"u1","f":0.1234567890123456789})"));
   CHECK_FALSE(quick_takes(R"({"userID":"u1","n":01})"));
@@ -107,6 +108,25 @@ TEST_CASE("the fast path leaves lines outside the shape to the on-demand path") 
   CHECK_FALSE(quick_takes(R"({"userID":"u1","o":{"a":{"b":1}}})", {.max_depth = 1}));
   CHECK_FALSE(quick_takes(R"({"userID":"u1","o":{}})", {.max_depth = 0}));
   CHECK_FALSE(quick_takes(R"({"userID":"u1","a":1,"b":2})", {.max_attribute_names = 1}));
+}
+
+TEST_CASE("the fast path finds closing quotes across 64-byte blocks, up to its line limit") {
+  const std::string long_value(150, 'x');  // spans whole blocks of the quote index
+  const std::string line = R"({"userID":"u1","note":")" + long_value + R"("})";
+  CHECK(quick_takes(line));
+  for (std::size_t pad = 0; pad < 70; ++pad) {  // the closing quote at every block offset
+    CHECK(quick_takes(R"({"userID":"u1","n":")" + std::string(pad, 'y') + R"("})"));
+  }
+  // Strings inside an object value have no length rule.
+  auto nested = [](std::size_t size) {
+    return R"({"userID":"u1","o":{"k":")" + std::string(size, 'z') + R"("}})";
+  };
+  const std::string at_limit = nested(quick_max_line_bytes - 28);
+  REQUIRE(at_limit.size() == quick_max_line_bytes);
+  CHECK(quick_takes(at_limit));
+  CHECK_FALSE(quick_takes(nested(quick_max_line_bytes - 27)));
+  check_paths_agree(
+      {line, at_limit, at_limit.substr(0, at_limit.size() - 2), nested(quick_max_line_bytes)});
 }
 
 TEST_CASE("both paths agree on the common lines and every one-byte change of them") {

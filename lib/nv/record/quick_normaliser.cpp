@@ -3,6 +3,7 @@
 #include "nv/record/quick_normaliser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -36,43 +37,53 @@ bool is_delimiter(char c) noexcept {
   return c == ',' || c == '}' || c == ']' || is_json_space(c);
 }
 
-/// Returns the first '"', '\\' or control character (below 0x20) at or after `p`, or `end`
-/// when there is none before `end`. Loads may read up to 31 bytes past `end`, inside the
-/// SIMDJSON_PADDING that follows every line; nothing found there counts.
-const char* find_string_stop(const char* p, const char* end) noexcept {
+/// Marks of one 64-byte block of a line: its quotes, and its backslashes and control
+/// characters (which send the line to the full path).
+struct block_marks {
+  std::uint64_t quotes = 0;
+  std::uint64_t stops = 0;
+};
+
+/// Returns the marks of the 64 bytes at `p`; they may run into the line's SIMDJSON_PADDING
+/// (the caller drops marks past the line's end).
+block_marks mark_block(const char* p) noexcept {
+  block_marks marks;
 #if defined(__AVX2__)
   const __m256i quote = _mm256_set1_epi8('"');
   const __m256i backslash = _mm256_set1_epi8('\\');
   const __m256i last_control = _mm256_set1_epi8(0x1F);
-  for (; p < end; p += 32) {
-    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  for (int half = 0; half < 2; ++half) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
     const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(chunk, last_control), last_control);
-    const __m256i stops = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(chunk, quote), _mm256_cmpeq_epi8(chunk, backslash)),
-        control);
-    const auto marks = static_cast<std::uint32_t>(_mm256_movemask_epi8(stops));
-    if (marks != 0) return std::min(end, p + std::countr_zero(marks));
+    const __m256i stops = _mm256_or_si256(_mm256_cmpeq_epi8(chunk, backslash), control);
+    const int shift = 32 * half;
+    marks.quotes |= std::uint64_t{static_cast<std::uint32_t>(
+                        _mm256_movemask_epi8(_mm256_cmpeq_epi8(chunk, quote)))}
+                    << shift;
+    marks.stops |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(stops))} << shift;
   }
-  return end;
 #elif defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i last_control = _mm_set1_epi8(0x1F);
-  for (; p < end; p += 16) {
-    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  for (int quarter = 0; quarter < 4; ++quarter) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * quarter));
     const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(chunk, last_control), last_control);
-    const __m128i stops = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)), control);
-    const auto marks = static_cast<unsigned>(_mm_movemask_epi8(stops));
-    if (marks != 0) return std::min(end, p + std::countr_zero(marks));
+    const __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(chunk, backslash), control);
+    const int shift = 16 * quarter;
+    marks.quotes |=
+        std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, quote)))}
+        << shift;
+    marks.stops |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(stops))} << shift;
   }
-  return end;
 #else
-  for (; p < end; ++p) {
-    if (*p == '"' || *p == '\\' || static_cast<unsigned char>(*p) < 0x20) return p;
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    marks.quotes |= std::uint64_t{c == '"'} << i;
+    marks.stops |= std::uint64_t{c == '\\' || c < 0x20} << i;
   }
-  return end;
 #endif
+  return marks;
 }
 
 /// Appends `text`, which needs no escaping, between quotes.
@@ -90,7 +101,8 @@ class quick_scan {
  public:
   quick_scan(std::string_view json, const normaliser_options& options, const attribute_types& types,
              record_fields& fields) noexcept
-      : p_(json.data()),
+      : begin_(json.data()),
+        p_(json.data()),
         end_(json.data() + json.size()),
         options_(options),
         types_(types),
@@ -125,8 +137,16 @@ class quick_scan {
     return p_ != end_;
   }
 
+  /// Marks every quote of the line in quotes_; false when the line is too long for the
+  /// index or holds a backslash or a control character anywhere.
+  bool index_quotes() noexcept;
+
+  const char* begin_;
   const char* p_;
   const char* end_;
+  // Bit i of word i / 64: the line's byte i is a quote. With no backslash in the line, every
+  // second quote closes a string, so the next quote after an opening one closes it.
+  std::array<std::uint64_t, quick_max_line_bytes / 64> quotes_;
   const normaliser_options& options_;
   const attribute_types& types_;
   record_fields& fields_;
@@ -134,6 +154,7 @@ class quick_scan {
 };
 
 bool quick_scan::run() {
+  if (!index_quotes()) return false;
   if (!simdjson::validate_utf8(p_, static_cast<std::size_t>(end_ - p_))) return false;
   if (!at_token() || *p_ != '{') return false;
   ++p_;
@@ -225,12 +246,34 @@ bool quick_scan::read_key(std::string_view& key) {
   return at_token();
 }
 
+bool quick_scan::index_quotes() noexcept {
+  const auto size = static_cast<std::size_t>(end_ - begin_);
+  if (size > quick_max_line_bytes) return false;
+  std::uint64_t stops = 0;
+  for (std::size_t block = 0; block * 64 < size; ++block) {
+    const block_marks marks = mark_block(begin_ + block * 64);
+    const std::size_t left = size - block * 64;
+    const std::uint64_t in_line = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+    quotes_[block] = marks.quotes & in_line;
+    stops |= marks.stops & in_line;
+  }
+  return stops == 0;
+}
+
 bool quick_scan::read_plain_string(std::string_view& text) noexcept {
-  const char* start = p_ + 1;
-  const char* stop = find_string_stop(start, end_);
-  if (stop == end_ || *stop != '"') return false;  // unclosed, an escape or a control
-  text = std::string_view(start, static_cast<std::size_t>(stop - start));
-  p_ = stop + 1;
+  // p_ is at an opening quote: the next marked quote closes the string.
+  const auto from = static_cast<std::size_t>(p_ - begin_) + 1;
+  const auto size = static_cast<std::size_t>(end_ - begin_);
+  if (from >= size) return false;  // not closed
+  std::size_t block = from / 64;
+  std::uint64_t later = quotes_[block] & (~std::uint64_t{0} << (from % 64));
+  while (later == 0) {
+    if (++block * 64 >= size) return false;  // not closed
+    later = quotes_[block];
+  }
+  const std::size_t close = block * 64 + static_cast<std::size_t>(std::countr_zero(later));
+  text = std::string_view(p_ + 1, close - from);
+  p_ = begin_ + close + 1;
   return true;
 }
 
