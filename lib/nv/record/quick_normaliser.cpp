@@ -37,11 +37,12 @@ bool is_delimiter(char c) noexcept {
   return c == ',' || c == '}' || c == ']' || is_json_space(c);
 }
 
-/// Marks of one 64-byte block of a line: its quotes, and its backslashes and control
-/// characters (which send the line to the full path).
+/// Marks of one 64-byte block of a line: its quotes, its backslashes and control characters
+/// (which send the line to the full path), and its bytes above ASCII (which need a UTF-8 check).
 struct block_marks {
   std::uint64_t quotes = 0;
   std::uint64_t stops = 0;
+  std::uint64_t high = 0;
 };
 
 /// Returns the marks of the 64 bytes at `p`; they may run into the line's SIMDJSON_PADDING
@@ -61,6 +62,7 @@ block_marks mark_block(const char* p) noexcept {
                         _mm256_movemask_epi8(_mm256_cmpeq_epi8(chunk, quote)))}
                     << shift;
     marks.stops |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(stops))} << shift;
+    marks.high |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(chunk))} << shift;
   }
 #elif defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
@@ -75,12 +77,14 @@ block_marks mark_block(const char* p) noexcept {
         std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, quote)))}
         << shift;
     marks.stops |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(stops))} << shift;
+    marks.high |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(chunk))} << shift;
   }
 #else
   for (int i = 0; i < 64; ++i) {
     const auto c = static_cast<unsigned char>(p[i]);
     marks.quotes |= std::uint64_t{c == '"'} << i;
     marks.stops |= std::uint64_t{c == '\\' || c < 0x20} << i;
+    marks.high |= std::uint64_t{c >= 0x80} << i;
   }
 #endif
   return marks;
@@ -137,8 +141,8 @@ class quick_scan {
     return p_ != end_;
   }
 
-  /// Marks every quote of the line in quotes_; false when the line is too long for the
-  /// index or holds a backslash or a control character anywhere.
+  /// Marks every quote of the line in quotes_ and notes whether it is all ASCII; false when
+  /// the line is too long for the index or holds a backslash or a control character anywhere.
   bool index_quotes() noexcept;
 
   const char* begin_;
@@ -151,11 +155,13 @@ class quick_scan {
   const attribute_types& types_;
   record_fields& fields_;
   std::size_t new_names_ = 0;  // custom names this record would add to `types_`
+  bool ascii_ = false;         // index_quotes() saw no byte above 0x7F
 };
 
 bool quick_scan::run() {
   if (!index_quotes()) return false;
-  if (!simdjson::validate_utf8(p_, static_cast<std::size_t>(end_ - p_))) return false;
+  // An ASCII line is valid UTF-8 as it stands; most lines of most exports are.
+  if (!ascii_ && !simdjson::validate_utf8(p_, static_cast<std::size_t>(end_ - p_))) return false;
   if (!at_token() || *p_ != '{') return false;
   ++p_;
   for (bool more = true; more;) {
@@ -249,14 +255,16 @@ bool quick_scan::read_key(std::string_view& key) {
 bool quick_scan::index_quotes() noexcept {
   const auto size = static_cast<std::size_t>(end_ - begin_);
   if (size > quick_max_line_bytes) return false;
-  std::uint64_t stops = 0;
+  std::uint64_t stops = 0, high = 0;
   for (std::size_t block = 0; block * 64 < size; ++block) {
     const block_marks marks = mark_block(begin_ + block * 64);
     const std::size_t left = size - block * 64;
     const std::uint64_t in_line = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
     quotes_[block] = marks.quotes & in_line;
     stops |= marks.stops & in_line;
+    high |= marks.high & in_line;
   }
+  ascii_ = high == 0;
   return stops == 0;
 }
 
