@@ -2,6 +2,7 @@
 #include "sim/store.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace nv::sim {
 namespace {
@@ -14,7 +15,7 @@ bool same_keys(const json::object& a, dom::object b) {
   if (a.size() != b.size()) return false;
   std::size_t i = 0;
   for (auto [key, value] : b)
-    if (a.begin()[i++].key() != key) return false;
+    if (!same_text(a.begin()[i++].key(), key)) return false;
   return true;
 }
 
@@ -56,7 +57,13 @@ void assign_reusing(json::value& to, dom::element from) {
   switch (from.type()) {
     case dom::element_type::STRING:
       if (json::string* s = to.if_string()) {
-        s->assign(from.get_string().value_unsafe());  // Keeps the capacity it has.
+        std::string_view text = from.get_string().value_unsafe();
+        // A re-sent value mostly keeps its length: overwrite in place, sparing a call into
+        // Boost.JSON; otherwise assign, which keeps the capacity the string has.
+        if (s->size() == text.size())
+          std::memcpy(s->data(), text.data(), text.size());
+        else
+          s->assign(text);
         return;
       }
       break;
@@ -97,7 +104,7 @@ void merge_attributes(json::object& stored, dom::object incoming) {
   for (auto [key, value] : incoming) {
     // Users of one import share the order of their attributes: try the same position first.
     json::value* slot = nullptr;
-    if (position < stored.size() && stored.begin()[position].key() == key)
+    if (position < stored.size() && same_text(stored.begin()[position].key(), key))
       slot = &stored.begin()[position].value();
     else if (auto it = stored.find(key); it != stored.end())
       slot = &it->value();

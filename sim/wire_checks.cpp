@@ -206,7 +206,7 @@ std::string check_custom(std::string_view name, dom::element v, const attribute_
     return fmt::format("attribute {} longer than 999 characters", name);
   if (*type == attribute_type::object && find_duplicate_key(v)) return std::string(duplicate_found);
   std::optional<attribute_type> first;
-  bool memo_hit = slot < memo.entries.size() && memo.entries[slot].name == name;
+  bool memo_hit = slot < memo.entries.size() && same_text(memo.entries[slot].name, name);
   if (memo_hit)
     first = memo.entries[slot].type;
   else if (auto it = known.find(name); it != known.end())

@@ -234,3 +234,20 @@ TEST_CASE("attribute types stay consistent whatever the order of each user's att
   CHECK(nv::sim::check_create_body(changed, brand).error ==
         "Error: attribute q changed type from string to number, user b");
 }
+
+TEST_CASE("same_text compares every length, including differences only at either end") {
+  using nv::sim::same_text;
+  for (std::size_t n = 0; n <= 40; ++n) {
+    CAPTURE(n);
+    std::string a(n, 'x'), b(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) a[i] = b[i] = static_cast<char>('a' + i % 26);
+    CHECK(same_text(a, b));
+    if (n == 0) continue;
+    for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+      std::string c = b;
+      c[at] = '#';
+      CHECK_FALSE(same_text(a, c));
+    }
+    CHECK_FALSE(same_text(a, b.substr(0, n - 1)));
+  }
+}
