@@ -93,12 +93,18 @@ std::optional<std::string_view> string_of(dom::element v) {
   return text;
 }
 
+// Returns whether `text`, counted in code points, is longer than `limit`. Counting is needed
+// only when there are more bytes than that: a code point takes at least one byte.
+bool longer_than(std::string_view text, std::size_t limit) {
+  return text.size() > limit && code_points(text) > limit;
+}
+
 // Checks one standard attribute; returns what is wrong or an empty string.
 std::string check_standard(std::string_view name, standard_kind kind, dom::element v) {
   auto s = string_of(v);
   if (!s) return fmt::format("{} must be a string", name);
   std::string_view text = *s;
-  if (code_points(text) > max_string_chars)
+  if (longer_than(text, max_string_chars))
     return fmt::format("{} longer than 999 characters", name);
   switch (kind) {
     case standard_kind::email:
@@ -181,55 +187,53 @@ std::optional<std::string_view> duplicate_in(dom::object object) {
 // duplicates would.
 constexpr std::string_view duplicate_found = "duplicate key";
 
-// Types already established for the custom attributes of earlier users, by position among a
-// user's custom attributes: users of one body share their attributes' order, so most lookups
-// are one comparison of a name instead of a hash and a probe of the type tables. A type, once
-// established in a check, never changes, so an entry stays true for the whole check.
-struct type_memo {
+// The attribute names of the last user checked, by position, with the types established for
+// the custom ones. Users of one body mostly share their attributes and their order, so:
+//  - a custom attribute's type is found by comparing one name instead of hashing it and probing
+//    the type tables (a type, once established in a check, never changes);
+//  - a user whose names are the remembered ones, in full, has no name twice, since the
+//    remembered user had none: only a user of another shape is searched for duplicates.
+struct attribute_memo {
   struct entry {
     std::string_view name;  // Points into the document being checked.
-    attribute_type type;
+    attribute_type type;    // Custom attributes only: the established type.
   };
   std::vector<entry> entries;
 };
 
-// Checks a custom attribute, the `slot`-th of its user, and its type against the brand's and
-// this batch's earlier types; an object value is also searched for keys given twice.
+// Checks a custom attribute against the brand's and this batch's earlier types (`remembered`:
+// the type the memo holds for its name, if it does); an object value is also searched for keys
+// given twice. Sets `established` to the attribute's type for the brand.
 std::string check_custom(std::string_view name, dom::element v, const attribute_types& known,
-                         attribute_types& batch, type_memo& memo, std::size_t slot) {
-  std::size_t chars = code_points(name);
-  if (chars < 1 || chars > max_attr_name_chars)
+                         attribute_types& batch, std::optional<attribute_type> remembered,
+                         attribute_type& established) {
+  if (name.empty() || longer_than(name, max_attr_name_chars))
     return fmt::format("attribute name \"{}\" must be 1-49 characters", name);
   auto type = type_of(v);
   if (!type) return fmt::format("attribute {} must be a string, number, boolean or object", name);
-  if (auto s = string_of(v); s && code_points(*s) > max_string_chars)
+  if (auto s = string_of(v); s && longer_than(*s, max_string_chars))
     return fmt::format("attribute {} longer than 999 characters", name);
   if (*type == attribute_type::object && find_duplicate_key(v)) return std::string(duplicate_found);
-  std::optional<attribute_type> first;
-  bool memo_hit = slot < memo.entries.size() && same_text(memo.entries[slot].name, name);
-  if (memo_hit)
-    first = memo.entries[slot].type;
-  else if (auto it = known.find(name); it != known.end())
-    first = it->second;
-  else if (auto jt = batch.find(name); jt != batch.end())
-    first = jt->second;
+  std::optional<attribute_type> first = remembered;
+  if (!first) {
+    if (auto it = known.find(name); it != known.end())
+      first = it->second;
+    else if (auto jt = batch.find(name); jt != batch.end())
+      first = jt->second;
+  }
   if (first && *first != *type)
     return fmt::format("attribute {} changed type from {} to {}", name, type_name(*first),
                        type_name(*type));
   if (!first) batch.emplace(std::string(name), *type);
-  if (memo_hit) return {};
-  if (slot < memo.entries.size())
-    memo.entries[slot] = {name, *type};
-  else if (slot == memo.entries.size())
-    memo.entries.push_back({name, *type});
+  established = *type;
   return {};
 }
 
 std::string check_id(std::string_view field, dom::element v) {
   auto s = string_of(v);
   if (!s) return fmt::format("{} must be a string", field);
-  std::size_t chars = code_points(*s);
-  if (chars < 1 || chars > max_id_chars) return fmt::format("{} must be 1-100 characters", field);
+  if (s->empty() || longer_than(*s, max_id_chars))
+    return fmt::format("{} must be 1-100 characters", field);
   return {};
 }
 
@@ -263,7 +267,7 @@ user_fields find_fields(dom::object user, std::initializer_list<std::string_view
 // (duplicate_found for a key given twice in the user or its attributes). `extra` names fields
 // allowed beside the user's own (user_event/create's event fields).
 std::string check_user(dom::object user, const attribute_types& known, attribute_types& batch,
-                       type_memo& memo, checked_user& out,
+                       attribute_memo& memo, checked_user& out,
                        std::initializer_list<std::string_view> extra = {}) {
   user_fields f = find_fields(user, extra);
   if (f.duplicate) return std::string(duplicate_found);
@@ -284,17 +288,34 @@ std::string check_user(dom::object user, const attribute_types& known, attribute
   dom::object attrs;
   if (f.attributes->get_object().get(attrs)) return "user_attributes must be an object";
   out.attributes = attrs;
-  bool small = attrs.size() <= pairwise_keys;
-  if (!small && duplicate_in(attrs)) return std::string(duplicate_found);
-  key_tracker names;
-  std::size_t custom = 0;  // Ordinal among the user's custom attributes.
+  std::vector<attribute_memo::entry>& memo_entries = memo.entries;
+  bool same_shape = true;  // Every name so far is the remembered one at its position.
+  std::size_t position = 0;
   for (auto [name, value] : attrs) {
-    if (small && names.repeated(name)) return std::string(duplicate_found);
+    bool hit = position < memo_entries.size() && same_text(memo_entries[position].name, name);
+    same_shape = same_shape && hit;
     auto kind = classify(name);
-    auto e = kind != standard_kind::custom
-                 ? check_standard(name, kind, value)
-                 : check_custom(name, value, known, batch, memo, custom++);
+    attribute_type established = attribute_type::string;  // Kept for custom attributes only.
+    std::string e;
+    if (kind != standard_kind::custom) {
+      e = check_standard(name, kind, value);
+    } else {
+      std::optional<attribute_type> remembered;
+      if (hit) remembered = memo_entries[position].type;
+      e = check_custom(name, value, known, batch, remembered, established);
+    }
     if (!e.empty()) return e;
+    if (!hit) {
+      if (position == memo_entries.size()) memo_entries.emplace_back();
+      memo_entries[position] = {name, established};
+    }
+    ++position;
+  }
+  if (same_shape && position == memo_entries.size()) return {};
+  memo_entries.resize(position);  // Now exactly this user's names, once found free of twins.
+  if (duplicate_in(attrs)) {
+    memo_entries.clear();
+    return std::string(duplicate_found);
   }
   return {};
 }
@@ -353,7 +374,7 @@ check_result check_create_body(dom::element body, const attribute_types& types) 
     return result;
   }
   attribute_types& batch = result.new_types;
-  type_memo memo;
+  attribute_memo memo;
   result.users.reserve(count);
   std::size_t i = 0;
   for (dom::element element : users) {
@@ -380,7 +401,7 @@ check_result check_event_body(dom::element body, const attribute_types& types) {
     return result;
   }
   attribute_types& batch = result.new_types;
-  type_memo memo;
+  attribute_memo memo;
   checked_user user;
   std::string what =
       check_user(object, types, batch, memo, user, {"event_name", "date", "attributes"});

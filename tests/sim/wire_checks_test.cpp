@@ -181,6 +181,28 @@ TEST_CASE("the create check itself refuses a key twice anywhere, before any othe
   // the objects inside it), whichever object the check's walk met first.
   CHECK(check(R"({"nv":[{"userID":"a","user_attributes":{"o":{"k":1,"k":2},"m":1,"m":2}}]})") ==
         malformed + "m");
+  // Users after the first are searched unless their names are the previous user's, in order.
+  auto users = [](std::initializer_list<std::string> attrs) {
+    std::string body = R"({"nv":[)";
+    int i = 0;
+    for (const auto& a : attrs) {
+      if (i > 0) body += ',';
+      body += R"({"userID":"u)";
+      body += std::to_string(i++);
+      body += R"(","user_attributes":{)";
+      body += a;
+      body += "}}";
+    }
+    return body + "]}";
+  };
+  CHECK(check(users({R"("p":1,"q":1)", R"("p":1,"q":1)", R"("q":1,"p":1)"})).empty());
+  CHECK(check(users({R"("p":1,"q":1)", R"("p":1,"q":1,"p":2)"})) == malformed + "p");
+  CHECK(check(users({R"("p":1,"q":1)", R"("q":1,"q":2)"})) == malformed + "q");
+  CHECK(check(users({R"("p":1,"q":1,"r":1)", R"("p":1,"p":2)"})) == malformed + "p");
+  CHECK(check(users({R"("p":1,"q":1)", R"("r":1)", R"("p":1,"q":1)", R"("r":1,"r":2)"})) ==
+        malformed + "r");
+  CHECK(check(users({R"("gender":"male","email":"a@b")", R"("gender":"male","gender":"male")"})) ==
+        malformed + "gender");
   // Objects wider than the pairwise limit, for the user and for its attributes.
   std::string wide = R"({"nv":[{"userID":"a","user_attributes":{)";
   for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\":1,";
