@@ -50,9 +50,9 @@ void server::stop() {
 
 asio::awaitable<void> server::accept_loop() {
   for (;;) {
-    // A strand per connection when several threads run the io_context: Beast's stream timer
-    // must not run beside the session on another thread. One thread needs none, and a strand
-    // costs a dispatch on every completion.
+    // A strand per connection when several threads run the io_context: the connection's
+    // deadline watch must not run beside the session on another thread. One thread needs none,
+    // and a strand costs a dispatch on every completion.
     asio::any_io_executor executor = acceptor_.get_executor();
     if (strands_) executor = asio::make_strand(executor);
     auto [ec, socket] =

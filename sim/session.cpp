@@ -46,11 +46,17 @@ class connection_deadline {
   /// Allows the next network step its full time from now. Touches no timer.
   void renew() { deadline_ = clock::now() + step_; }
 
+  /// Lifts the deadline while no network step is in progress (a --delay-ms pause), until the
+  /// next renew().
+  void suspend() { deadline_ = clock::time_point::max(); }
+
   /// Waits until the deadline passes without renewal, then closes `socket`, which ends the
   /// operation in flight on it. Ends early when cancelled (the session ended first).
   asio::awaitable<void> watch(tcp::socket& socket) {
     for (;;) {
-      timer_.expires_at(deadline_);
+      // Never later than one step from now: a deadline set after this point (by renew(), also
+      // after a suspend()) is at least that far away, so the timer never wakes after it.
+      timer_.expires_at(std::min(deadline_, clock::now() + step_));
       auto [ec] = co_await timer_.async_wait(use_tuple);
       if (ec) co_return;
       if (deadline_ <= clock::now()) break;  // Otherwise renewed meanwhile: wait again.
@@ -131,6 +137,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, connection_deadline& deadli
                            req.body().capacity() - req.body().size()});
     body = std::move(req.body());
     if (a.drop) co_return false;
+    deadline.suspend();
     co_await pause(a.delay);
     bool keep_alive = req.keep_alive();
     write_response(response, a, req.version(), keep_alive);

@@ -13,7 +13,7 @@ namespace nv::sim {
 
 /// Bounds and pauses that apply to every connection.
 struct session_settings {
-  std::chrono::seconds io_timeout{30};       ///< Allowed for each handshake, read and write.
+  std::chrono::seconds io_timeout{30};  ///< Allowed for each handshake, request read and write.
   std::chrono::milliseconds slow_accept{0};  ///< Pause before the first byte is read.
 };
 

@@ -154,3 +154,14 @@ print("silent closed", closed(), 0.8 < time.monotonic() - start < 5)
 )");
   CHECK(out == "steady answered 5\nsilent closed True True\n");
 }
+
+TEST_CASE("a --delay-ms pause longer than --io-timeout is not cut off as a slow step") {
+  nvsim_process nvsim(NV_NVSIM_PATH,
+                      {"--rate", "off", "--io-timeout", "1", "--delay-ms", "1600..1600"});
+  auto out = run_python(nvsim, R"(
+start = time.monotonic()
+s.sendall(request(body("late-", 1)))
+print(answer()[2]["message"], time.monotonic() - start >= 1.6)
+)");
+  CHECK(out == "1 users processed True\n");
+}
