@@ -5,8 +5,8 @@
 //  - one deadline per connection, watched by one timer that wakes only when the deadline may
 //    have passed, instead of beast::tcp_stream's timer armed and cancelled around every read
 //    and write of every request;
-//  - a body of known length read straight into the reused, padded body string (TLS decrypts
-//    into it), instead of through the flat buffer and the parser chunk by chunk;
+//  - a body of known length read straight into the reused, padded body string, instead of
+//    through the flat buffer and then the parser, chunk by chunk;
 //  - the answer written as one preformatted string, so one TLS record carries it.
 #include "sim/session.hpp"
 
