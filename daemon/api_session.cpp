@@ -24,7 +24,7 @@ void add_connection_options(CLI::App* sub, connection_settings& s) {
       ->capture_default_str();
   sub->add_option("--rate-margin-ms", s.rate_margin_ms,
                   "Extra spacing for latency jitter between sending and arrival "
-                  "(-1: 1% of the window, at most 250 ms)")
+                  "(-1: 2% of the window, 40 to 250 ms)")
       ->check(CLI::Range(std::int64_t{-1}, std::int64_t{60'000}))
       ->capture_default_str();
   sub->add_option("--connections", s.connections, "Pooled TLS connections")

@@ -1,6 +1,8 @@
 // Parsing and printing "N/W" rate budgets.
 #include "nv/limit/rate_spec.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -69,7 +71,8 @@ std::string to_string(const rate_spec& spec) {
 }
 
 std::chrono::milliseconds default_margin(const rate_spec& spec) {
-  return std::min(spec.window / 100, std::chrono::milliseconds(250));
+  using std::chrono::milliseconds;
+  return std::clamp<milliseconds>(spec.window / 50, milliseconds(40), milliseconds(250));
 }
 
 }  // namespace nv::limit
