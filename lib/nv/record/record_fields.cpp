@@ -1,7 +1,6 @@
 // Duplicate detection across spellings and the wire serialisation of one accepted user.
 #include "nv/record/record_fields.hpp"
 
-#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -42,10 +41,6 @@ constexpr auto quoted_wire_names = [] {
   return names;
 }();
 
-static_assert(std::ranges::max(quoted_wire_names, {}, &std::string_view::size).size() <=
-                  record_fields::max_quoted_name,
-              "write_wire() would write past its bound");
-
 }  // namespace
 
 void record_fields::clear() noexcept {
@@ -55,7 +50,6 @@ void record_fields::clear() noexcept {
   custom_keys_.clear();
   if (!custom_names_.empty()) custom_names_.clear();  // clear() touches every bucket
   objects_.clear();
-  wire_bound_ = 0;
   on_recent_track_ = true;
 }
 
@@ -117,13 +111,27 @@ class piece_writer {
   char* out_;
 };
 
+std::size_t string_bound(std::string_view text, bool plain) noexcept {
+  return plain ? text.size() + 2 : json_string_bound(text.size());
+}
+
 constexpr std::string_view attributes_open = ",\"user_attributes\":{";
 
 }  // namespace
 
 void record_fields::write_wire(std::string& wire) const {
-  // Size the output once (the setters kept a bound), then write without capacity checks.
-  const std::size_t bound = 2 + attributes_open.size() + 1 + wire_bound_;
+  // Size the output once, then write without capacity checks.
+  std::size_t bound = 2 + attributes_open.size() + 1;
+  for (std::uint32_t bits = set_; bits != 0; bits &= bits - 1) {
+    const auto i = static_cast<std::size_t>(std::countr_zero(bits));
+    bound += 1 + quoted_wire_names[i].size() + string_bound(values_[i].text, values_[i].plain);
+  }
+  for (const auto& custom : customs_) {
+    bound += 2 + string_bound(custom.name, custom.name_plain);
+    bound += custom.type == attr_type::object   ? custom.object_size
+             : custom.type == attr_type::string ? string_bound(custom.text, custom.text_plain)
+                                                : custom.text.size();
+  }
   const std::size_t start = wire.size();
   wire.resize(start + bound);
   piece_writer out(wire.data() + start);

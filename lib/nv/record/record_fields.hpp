@@ -40,9 +40,6 @@ struct wire_text {
 /// The fields of one record. Cleared, not reallocated, between records.
 class record_fields {
  public:
-  /// The longest `"name":` of an identity or standard field on the wire.
-  static constexpr std::size_t max_quoted_name = 18;
-
   /// Forgets the previous record; keeps the capacity.
   void clear() noexcept;
 
@@ -83,16 +80,12 @@ class record_fields {
   /// Sets the wire text of an identity or standard field (empty: not provided).
   void set(field_id id, wire_text text) noexcept {
     values_[static_cast<std::size_t>(id)] = text;
-    if (text.text.empty()) return;
-    set_ |= std::uint32_t{1} << static_cast<unsigned>(id);
-    wire_bound_ += 1 + max_quoted_name + string_bound(text);
+    if (!text.text.empty()) set_ |= std::uint32_t{1} << static_cast<unsigned>(id);
   }
 
   /// Adds a custom attribute whose wire text is `text` (unescaped for strings).
   void add_custom(wire_text name, attr_type type, wire_text text, bool registered) {
     customs_.push_back({name.text, type, text.text, name.plain, text.plain, registered, 0, 0});
-    wire_bound_ += 2 + string_bound(name) +
-                   (type == attr_type::string ? string_bound(text) : text.text.size());
   }
 
   /// Returns the buffer that object-valued attributes are written into.
@@ -109,7 +102,6 @@ class record_fields {
                         registered,
                         offset,
                         objects_.size() - offset});
-    wire_bound_ += 2 + string_bound(name) + (objects_.size() - offset);
   }
 
   /// Returns whether userID or anonymousID was given with a value.
@@ -133,20 +125,14 @@ class record_fields {
 
   bool claim_new_custom(std::string_view name);
 
-  /// Returns the most bytes `text` takes between quotes on the wire.
-  static std::size_t string_bound(wire_text text) noexcept {
-    return text.plain ? text.text.size() + 2 : 6 * text.text.size() + 2;
-  }
-
   struct recent_name {
     std::string name;
     std::optional<attr_type> type;
   };
 
   static_assert(field_count <= 32);
-  std::uint32_t given_ = 0;     // bit per field_id: claimed (any value, null included)
-  std::uint32_t set_ = 0;       // bit per field_id: values_ holds a non-empty text
-  std::size_t wire_bound_ = 0;  // most bytes the fields set so far take in write_wire()
+  std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
+  std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
   std::array<wire_text, field_count> values_{};  // valid where set_ says so
   std::array<seen_key, field_count> seen_{};     // valid where given_ says so
   std::vector<custom_attr> customs_;

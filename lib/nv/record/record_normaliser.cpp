@@ -11,7 +11,6 @@
 #include "nv/record/json_number.hpp"
 #include "nv/record/ondemand_values.hpp"
 #include "nv/record/parse_failure.hpp"
-#include "nv/record/quick_normaliser.hpp"
 #include "nv/record/record_fields.hpp"
 #include "nv/record/standard_fields.hpp"
 #include "nv/record/utf8.hpp"
@@ -26,6 +25,19 @@ using simdjson::error_code;
 constexpr std::size_t validation_depth = 256;
 /// Parser capacity allocated up front, so ordinary lines never make it reallocate.
 constexpr std::size_t preallocated_bytes = 64 * 1024;
+
+attr_type attr_type_of(json_kind kind) noexcept {
+  switch (kind) {
+    case json_kind::number:
+      return attr_type::number;
+    case json_kind::boolean:
+      return attr_type::boolean;
+    case json_kind::object:
+      return attr_type::object;
+    default:
+      return attr_type::string;
+  }
+}
 
 /// Reads a value's type and, for a scalar, its text (checked); containers are left unread.
 /// Inlined into its three callers: a call per field costs more than the code it would share.
@@ -90,8 +102,6 @@ struct record_normaliser::state {
   }
 
   std::optional<reject> run(std::string_view line, std::string& wire);
-  /// Registers the accepted record's new attribute types and writes its wire user.
-  void accept(std::string& wire);
   /// Inlined into run(): it only dispatches, once per top-level key.
   [[gnu::always_inline]] inline error_code take_top_field(wire_text key, od::value& value);
   error_code take_container(std::string_view key, od::value& value);
@@ -124,12 +134,6 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
                                                           text.size(), options.max_line_bytes)};
   }
   const line_view line = strip_bom(text);
-  fields.clear();
-  if (options.quick_path && quick_normalise(line.json, options, types, fields)) {
-    accept(wire);
-    return std::nullopt;
-  }
-  // Not the common shape, or a rule broken: the on-demand path decides, and words any reject.
   od::document doc;
   const simdjson::padded_string_view input(line.json.data(), line.json.size(),
                                            line.json.size() + simdjson::SIMDJSON_PADDING);
@@ -157,16 +161,12 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   if (!fields.has_identity()) {
     return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
   }
-  accept(wire);
-  return std::nullopt;
-}
-
-void record_normaliser::state::accept(std::string& wire) {
   for (const auto& custom : fields.customs()) {
     if (!custom.registered) types.register_type(custom.name, custom.type);
   }
   fields.remember(types);
   fields.write_wire(wire);
+  return std::nullopt;
 }
 
 error_code record_normaliser::state::take_top_field(wire_text key, od::value& value) {

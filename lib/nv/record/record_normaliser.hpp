@@ -42,10 +42,6 @@
 // - A UTF-8 byte order mark at the start of the line is ignored.
 // - When a line is malformed JSON and also breaks a rule, malformed_json wins: after the first
 //   rule broken the rest of the line is still parsed (up to 256 levels deep).
-//
-// Two paths, one answer: a line of the common shape is read in one pass by quick_normalise()
-// (no simdjson index); any other line, and every line that breaks a rule, goes through simdjson
-// on-demand, which alone words rejects. The tests run both paths on every input they have.
 #pragma once
 
 #include <cstddef>
@@ -63,9 +59,6 @@ struct normaliser_options {
   std::size_t max_depth = 32;  // nesting allowed inside object-valued custom attributes
   std::size_t max_line_bytes = std::size_t{1} << 20;  // longer lines are line_too_long
   std::size_t max_attribute_names = 10000;            // distinct custom attribute names in one run
-  /// Reads lines of the common shape in one pass (quick_normalise()) before simdjson; turned
-  /// off only to compare the two paths, which must agree on every line.
-  bool quick_path = true;
 };
 
 /// Turns lines into wire users. One per thread: it owns a reused simdjson parser, scratch
