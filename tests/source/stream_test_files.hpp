@@ -1,10 +1,16 @@
-// Shared by the source tests: sample bytes, files to read, reading to the end, stdin from a pipe.
+// Shared by the source tests: sample bytes, files to read, reading to the end, stdin from a pipe,
+// and the gzip and zstd formats as traits for the tests both share.
 #pragma once
 
 #include "nv/source/byte_source.hpp"
+#include "nv/source/gzip_source.hpp"
+#include "nv/source/zstd_source.hpp"
 #include "support/nvsim_process.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <unistd.h>
 #include <cstdint>
@@ -93,5 +99,76 @@ class stdin_from_pipe {
 inline bool have_program(const std::string& program) {
   return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
 }
+
+/// Returns `data` as one gzip member, compressed by zlib itself.
+inline std::string gzip_bytes(std::string_view data) {
+  z_stream stream{};
+  REQUIRE(::deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(::deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(::deflate(&stream, Z_FINISH) == Z_STREAM_END);
+  out.resize(stream.total_out);
+  ::deflateEnd(&stream);
+  return out;
+}
+
+/// Returns `data` as one zstd frame with a content checksum, as the zstd tool writes it.
+inline std::string zstd_bytes(std::string_view data, int level = 3) {
+  ZSTD_CCtx* context = ::ZSTD_createCCtx();
+  ::ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level);
+  ::ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1);
+  std::string out(::ZSTD_compressBound(data.size()), '\0');
+  std::size_t size = ::ZSTD_compress2(context, out.data(), out.size(), data.data(), data.size());
+  ::ZSTD_freeCCtx(context);
+  REQUIRE_FALSE(::ZSTD_isError(size));
+  out.resize(size);
+  return out;
+}
+
+// Format traits: what the tests gzip and zstd share need to know of each format, so one
+// TEST_CASE_TEMPLATE covers both and a third format is one more struct.
+
+/// The gzip format as the shared compressed-source tests see it.
+struct gzip_format {
+  using source = nv::source::gzip_source;
+  static constexpr std::string_view name = "gzip";
+  static constexpr std::string_view extension = ".gz";
+  static constexpr std::string_view tool = "gzip";
+  static constexpr std::string_view tool_best = "-9";  ///< Flags for the smallest output.
+  static constexpr std::string_view tool_fast = "-1";  ///< Flags for the fastest run.
+  static constexpr std::size_t magic_size = 2;         ///< 1f 8b
+  /// What a stream holds after its first member (a truncated stream's text must start the same).
+  static constexpr std::string_view second_piece = "second member";
+
+  /// Returns `data` as one gzip member.
+  static std::string compress(std::string_view data) { return gzip_bytes(data); }
+  /// Returns the error detail of a stream that ended at compressed byte `byte`.
+  static std::string truncated_at(std::size_t byte) {
+    return fmt::format("truncated gzip stream (input ended at compressed byte {})", byte);
+  }
+};
+
+/// The zstd format as the shared compressed-source tests see it.
+struct zstd_format {
+  using source = nv::source::zstd_source;
+  static constexpr std::string_view name = "zstd";
+  static constexpr std::string_view extension = ".zst";
+  static constexpr std::string_view tool = "zstd";
+  static constexpr std::string_view tool_best = "-q -19";  ///< Flags for the smallest output.
+  static constexpr std::string_view tool_fast = "-q -1";   ///< Flags for the fastest run.
+  static constexpr std::size_t magic_size = 4;             ///< 28 b5 2f fd
+  /// What a stream holds after its first frame (a truncated stream's text must start the same).
+  static constexpr std::string_view second_piece = "second frame";
+
+  /// Returns `data` as one zstd frame at level 3.
+  static std::string compress(std::string_view data) { return zstd_bytes(data); }
+  /// Returns the error detail of a stream that ended at compressed byte `byte`.
+  static std::string truncated_at(std::size_t byte) {
+    return fmt::format("truncated zstd stream (input ended at compressed byte {})", byte);
+  }
+};
 
 }  // namespace nv::test

@@ -1,5 +1,6 @@
-// Tests for the zstd source: round trips, several frames, truncation, corruption, skipping, and
-// memory that stays flat over a large stream.
+// Tests of what only the zstd source does: empty and skippable frames, libzstd's corruption
+// reasons, the not-zstd messages, and memory that stays flat over a large stream
+// (compressed_source_test.cpp has the tests shared with gzip).
 #include "nv/source/zstd_source.hpp"
 
 #include "source/stream_test_files.hpp"
@@ -16,21 +17,9 @@ using namespace nv::source;
 using nv::test::read_to_end;
 using nv::test::sample_bytes;
 using nv::test::write_file;
+using nv::test::zstd_bytes;
 
 namespace {
-
-/// Returns `data` as one zstd frame with a content checksum, as the zstd tool writes it.
-std::string zstd_bytes(std::string_view data, int level = 3) {
-  ZSTD_CCtx* context = ::ZSTD_createCCtx();
-  ::ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level);
-  ::ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1);
-  std::string out(::ZSTD_compressBound(data.size()), '\0');
-  std::size_t size = ::ZSTD_compress2(context, out.data(), out.size(), data.data(), data.size());
-  ::ZSTD_freeCCtx(context);
-  REQUIRE_FALSE(::ZSTD_isError(size));
-  out.resize(size);
-  return out;
-}
 
 /// Returns a skippable frame (magic 0x184D2A50, little-endian length, payload), which readers
 /// must pass over.
@@ -40,53 +29,7 @@ std::string skippable_frame(std::string_view payload) {
   return frame + std::string(payload);
 }
 
-std::string truncated_at(std::size_t byte) {
-  return fmt::format("truncated zstd stream (input ended at compressed byte {})", byte);
-}
-
 }  // namespace
-
-TEST_CASE("a zstd file made by libzstd reads as the original for sizes 0, 1 and 1 MiB + 3") {
-  auto dir = nv::test::make_temp_dir("zstd-round-trip");
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, (std::size_t{1} << 20) + 3}) {
-    const std::string data = sample_bytes(size);
-    auto path = write_file(dir, fmt::format("{}.ndjson.zst", size), zstd_bytes(data));
-    for (std::size_t chunk : {1, 7, 4096, 256 << 10}) {
-      CAPTURE(size);
-      CAPTURE(chunk);
-      auto opened = open_file(path);
-      REQUIRE(opened.source);
-      CHECK(opened.source->name() == path);
-      auto outcome = read_to_end(*opened.source, chunk);
-      CHECK_FALSE(outcome.error);
-      CHECK(outcome.bytes.size() == data.size());
-      CHECK(outcome.bytes == data);
-    }
-  }
-}
-
-TEST_CASE("a file made by the zstd tool, and two of them concatenated, read like zstdcat") {
-  if (!nv::test::have_program("zstd")) {
-    MESSAGE("zstd is not installed: skipped");
-    return;
-  }
-  auto dir = nv::test::make_temp_dir("zstd-tool");
-  const std::string first = sample_bytes((std::size_t{1} << 20) + 3);
-  const std::string second = sample_bytes(1);
-  write_file(dir, "first", first);
-  write_file(dir, "second", second);
-  auto shell = fmt::format(
-      "cd '{}' && zstd -q -19 -c first > first.zst && zstd -q -1 -c second "
-      "> second.zst && cat first.zst second.zst > both.zst",
-      dir.string());
-  REQUIRE(std::system(shell.c_str()) == 0);
-  auto one = open_file((dir / "first.zst").string());
-  CHECK(read_to_end(*one.source, 4096).bytes == first);
-  auto both = open_file((dir / "both.zst").string());
-  auto outcome = read_to_end(*both.source, 1000);
-  CHECK_FALSE(outcome.error);
-  CHECK(outcome.bytes == first + second);
-}
 
 TEST_CASE("zstd frames one after another, empty and skippable ones among them, read as one") {
   auto dir = nv::test::make_temp_dir("zstd-frames");
@@ -99,27 +42,6 @@ TEST_CASE("zstd frames one after another, empty and skippable ones among them, r
     auto outcome = read_to_end(*open_file(path).source, chunk);
     CHECK_FALSE(outcome.error);
     CHECK(outcome.bytes == a + b);
-  }
-}
-
-TEST_CASE("a zstd stream cut short is truncated at the byte where the input ended") {
-  auto dir = nv::test::make_temp_dir("zstd-truncated");
-  const std::string data = sample_bytes((std::size_t{1} << 20) + 3);
-  const std::string first = zstd_bytes(data);
-  const std::string whole = first + zstd_bytes("second frame");
-  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{10},
-                          first.size() / 2, first.size() - 1, first.size() + 1, whole.size() - 1}) {
-    CAPTURE(cut);
-    auto path = write_file(dir, fmt::format("cut-{}.zst", cut), whole.substr(0, cut));
-    auto source = open_file(path).source;
-    auto outcome = read_to_end(*source, 4096);
-    CHECK(outcome.error == stream_error::truncated);
-    CHECK(source->error_detail() == truncated_at(cut));
-    CHECK(read_error_message(*source, outcome.error) ==
-          fmt::format("cannot read \"{}\": {}", path, truncated_at(cut)));
-    CHECK(std::string_view(data + "second frame").starts_with(outcome.bytes));
-    std::array<char, 8> again{};
-    CHECK(source->read_some(again).error == stream_error::truncated);  // the error stays
   }
 }
 
@@ -162,35 +84,6 @@ TEST_CASE("a .zst file that is not zstd, or zstd followed by something else, say
         fmt::format("not zstd data after the zstd frame that ends at compressed byte {}",
                     frame.size()));
   CHECK(outcome.bytes == "{\"a\":1}\n");
-}
-
-TEST_CASE("skip on a zstd source counts decompressed bytes, and past the end is an error") {
-  auto dir = nv::test::make_temp_dir("zstd-skip");
-  const std::string data = sample_bytes(700'001);
-  auto path = write_file(dir, "skip.zst",
-                         zstd_bytes(data.substr(0, 300'000)) + zstd_bytes(data.substr(300'000)));
-  for (std::uint64_t offset : {0ull, 1ull, 4095ull, 300'000ull, 512'345ull, 700'001ull}) {
-    CAPTURE(offset);
-    auto source = open_file(path).source;
-    CHECK_FALSE(source->skip(offset));
-    CHECK(read_to_end(*source, 4096).bytes == data.substr(offset));
-  }
-  auto source = open_file(path).source;
-  CHECK(source->skip(700'002) == stream_error::skip_past_end);
-  CHECK(source->error_detail() == "cannot skip 700002 bytes: the stream ends after 700001");
-}
-
-TEST_CASE("a zstd source decompresses any byte source, here a pipe") {
-  const std::string data = sample_bytes(200'000);
-  const std::string compressed = zstd_bytes(data);
-  REQUIRE(compressed.size() < 65536);
-  nv::test::stdin_from_pipe pipe(compressed);
-  zstd_source source(open_stdin());
-  CHECK(source.name() == "stdin");
-  CHECK_FALSE(source.skip(123'456));
-  auto outcome = read_to_end(source, 5000);
-  CHECK_FALSE(outcome.error);
-  CHECK(outcome.bytes == data.substr(123'456));
 }
 
 TEST_CASE("64 MiB of zstd lines read through buffers that never grow") {
