@@ -29,6 +29,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nv::test {
@@ -170,46 +171,15 @@ class daemon_process {
   /// added to its environment. Does not wait for it to be ready (see wait_for_event).
   daemon_process(nvsim_process& sim, const daemon_dirs& dirs, std::vector<std::string> flags,
                  std::vector<std::string> env = {}) {
-    std::vector<std::string> args = {"daemon",
-                                     "--base-url",
-                                     sim.base_url(),
-                                     "--ca-file",
-                                     sim.ca_file().string(),
-                                     "--watch-dir",
-                                     dirs.inbox.string(),
-                                     "--state-dir",
-                                     dirs.state.string(),
-                                     "--rate",
-                                     "100000/1s",
-                                     "--rate-margin-ms",
-                                     "0",
-                                     "--poll-interval-ms",
-                                     "50"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    env.insert(env.end(), {"NVIMPORT_API_KEY=test-key", "NVIMPORT_BRAND_ID=1"});
-    process_ = std::make_unique<child_process>(NV_NVIMPORT_PATH, args, child_options{.env = env});
+    start(sim, dirs, {"--rate", "100000/1s", "--rate-margin-ms", "0"}, std::move(flags),
+          std::move(env));
   }
 
   /// Starts the daemon like the constructor above, but with `--config` and without --rate and
   /// --rate-margin-ms: the file's [api] rate and margin apply, so a reload may change them.
   daemon_process(nvsim_process& sim, const daemon_dirs& dirs, const rate_from_config& config,
                  std::vector<std::string> flags, std::vector<std::string> env = {}) {
-    std::vector<std::string> args = {"daemon",
-                                     "--base-url",
-                                     sim.base_url(),
-                                     "--ca-file",
-                                     sim.ca_file().string(),
-                                     "--watch-dir",
-                                     dirs.inbox.string(),
-                                     "--state-dir",
-                                     dirs.state.string(),
-                                     "--poll-interval-ms",
-                                     "50",
-                                     "--config",
-                                     config.file.string()};
-    args.insert(args.end(), flags.begin(), flags.end());
-    env.insert(env.end(), {"NVIMPORT_API_KEY=test-key", "NVIMPORT_BRAND_ID=1"});
-    process_ = std::make_unique<child_process>(NV_NVIMPORT_PATH, args, child_options{.env = env});
+    start(sim, dirs, {"--config", config.file.string()}, std::move(flags), std::move(env));
   }
 
   /// Returns what the daemon logged so far.
@@ -259,6 +229,27 @@ class daemon_process {
   const std::optional<int>& exit_status() const { return exited_; }
 
  private:
+  // Starts the daemon with the connection and folder flags, then `rate_flags` (where the rate
+  // comes from, the one difference between the constructors), then the test's `flags`.
+  void start(nvsim_process& sim, const daemon_dirs& dirs, std::vector<std::string> rate_flags,
+             std::vector<std::string> flags, std::vector<std::string> env) {
+    std::vector<std::string> args = {"daemon",
+                                     "--base-url",
+                                     sim.base_url(),
+                                     "--ca-file",
+                                     sim.ca_file().string(),
+                                     "--watch-dir",
+                                     dirs.inbox.string(),
+                                     "--state-dir",
+                                     dirs.state.string(),
+                                     "--poll-interval-ms",
+                                     "50"};
+    args.insert(args.end(), rate_flags.begin(), rate_flags.end());
+    args.insert(args.end(), flags.begin(), flags.end());
+    env.insert(env.end(), {"NVIMPORT_API_KEY=test-key", "NVIMPORT_BRAND_ID=1"});
+    process_ = std::make_unique<child_process>(NV_NVIMPORT_PATH, args, child_options{.env = env});
+  }
+
   std::unique_ptr<child_process> process_;
   std::optional<int> exited_;
 };
