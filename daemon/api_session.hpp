@@ -89,6 +89,9 @@ class api_session {
   /// loop alive past it) and returns its result; rethrows what escaped the task.
   template <class T>
   T run(boost::asio::awaitable<T> task) {
+    // An io_context that once ran out of work is stopped and would run nothing more (the
+    // loop below would spin): a later run after an earlier one starts it again.
+    if (io_.stopped()) io_.restart();
     auto done = boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future);
     while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io_.run_one();
     return done.get();

@@ -151,6 +151,7 @@ class service_loop {
     status_timer_.cancel();
     watchdog_timer_.cancel();
     drain_timer_.cancel();
+    if (io_.stopped()) io_.restart();
     io_.poll();
   }
 

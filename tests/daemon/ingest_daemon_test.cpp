@@ -258,3 +258,28 @@ TEST_CASE("a full spool pauses a producer, which resumes and gets its ack once s
   CHECK(healthy.body == "ok\n");
   CHECK(daemon.stop() == 0);
 }
+
+TEST_CASE("with sockets open, SIGTERM drains and exits 0, idle or after data and a reload") {
+  for (bool busy : {false, true}) {
+    CAPTURE(busy);
+    auto dirs = nv::test::make_daemon_dirs("ingest-sigterm");
+    nvsim_process sim(NV_NVSIM_PATH, {"--rate", "off"});
+    auto config = nv::test::write_config(dirs, "[ingest]\nseal_after_ms = 100\n");
+    // Only the Unix socket: no metrics server or TCP acceptor to keep the io_context busy.
+    daemon_process daemon(sim, dirs,
+                          {"--socket", nv::test::socket_path(dirs).string(), "--spool-dir",
+                           nv::test::spool_dir(dirs).string(), "--config", config.string()});
+    REQUIRE(daemon.wait_for_event("started"));
+    if (busy) {
+      auto producer = socket_producer::over_unix(nv::test::socket_path(dirs));
+      REQUIRE(producer.send(nv::test::tagged_users("term", 20)));
+      CHECK(producer.finish() == ack_line(20, 0));
+      daemon.send_signal(SIGHUP);
+      REQUIRE(daemon.wait_for_event("reloaded"));
+    }
+    // The io_context had run out of work once the importer stopped; the sockets' stop that
+    // follows then never ran and the daemon spun instead of exiting.
+    CHECK(daemon.stop(SIGTERM, 10s) == 0);
+    CHECK(nv::test::log_events(daemon.log(), "stopped").size() == 1);
+  }
+}
