@@ -98,7 +98,7 @@ std::string status_line(const watch::inbox_importer& importer) {
   const auto& t = importer.totals();
   auto read = t.local.read;
   auto delivered = t.remote.delivered;
-  auto rejected = t.local.rejected_total() + t.remote.rejected_by_server + t.remote.failed;
+  auto rejected = deliver::rejected_total(t.local, t.remote);
   std::string current = "waiting for files";
   if (const auto* file = importer.current(); file && file->job()) {
     const auto& progress = file->job()->progress();

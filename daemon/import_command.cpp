@@ -60,7 +60,7 @@ int exit_status(const deliver::import_result& r) {
   bool all_failed =
       r.remote.failed > 0 && r.remote.delivered == 0 && r.remote.rejected_by_server == 0;
   if (all_failed) return exit_cannot_run;  // the API never answered usefully within the budget
-  auto rejected = r.local.rejected_total() + r.remote.rejected_by_server + r.remote.failed;
+  auto rejected = deliver::rejected_total(r.local, r.remote);
   return rejected == 0 ? exit_ok : exit_rejects;
 }
 

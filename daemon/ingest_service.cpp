@@ -115,8 +115,9 @@ asio::awaitable<void> ingest_service::stop() {
 
 spool::listener_counters ingest_service::counters() const {
   auto sum = retired_;
-  if (listener_) add(sum, listener_->counters());
-  if (listener_) sum.open_connections = listener_->counters().open_connections;
+  if (!listener_) return sum;
+  add(sum, listener_->counters());
+  sum.open_connections = listener_->counters().open_connections;  // a gauge: only the live one
   return sum;
 }
 

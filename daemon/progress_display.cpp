@@ -110,7 +110,7 @@ void print_summary(const deliver::import_result& r, const http::pool_stats& pool
   };
   const auto& l = r.local;
   const auto& d = r.remote;
-  auto rejected = l.rejected_total() + d.rejected_by_server + d.failed;
+  auto rejected = deliver::rejected_total(l, d);
   row("lines read", l.read);
   row("  blank", l.blank);
   row("  delivered", d.delivered);

@@ -15,25 +15,6 @@ std::size_t slot(api::endpoint which) {
   return static_cast<std::size_t>(which);
 }
 
-/// Rejected users by code: local rejects of ended files and of the live one, server refusals
-/// and deliveries given up.
-std::array<std::uint64_t, record::reject_code_count> rejects_by_code(
-    const watch::inbox_importer& importer) {
-  std::array<std::uint64_t, record::reject_code_count> by_code = importer.totals().local.rejected;
-  auto remote = importer.totals().remote;
-  if (const auto* file = importer.current(); file && file->job()) {
-    const auto& live = file->job()->progress().rejected_by_code;
-    for (std::size_t i = 0; i < by_code.size(); ++i)
-      by_code[i] += live[i].load(std::memory_order_relaxed);
-    remote.rejected_by_server += file->job()->delivered().rejected_by_server;
-    remote.failed += file->job()->delivered().failed;
-  }
-  by_code[static_cast<std::size_t>(record::reject_code::server_rejected)] +=
-      remote.rejected_by_server;
-  by_code[static_cast<std::size_t>(record::reject_code::delivery_failed)] += remote.failed;
-  return by_code;
-}
-
 /// The delivery counters of ended files plus the live file's.
 deliver::delivery_counters remote_counters(const watch::inbox_importer& importer) {
   auto sum = importer.totals().remote;
@@ -41,12 +22,27 @@ deliver::delivery_counters remote_counters(const watch::inbox_importer& importer
   if (!file || !file->job()) return sum;
   const auto& live = file->job()->delivered();
   sum.delivered += live.delivered;
+  sum.rejected_by_server += live.rejected_by_server;
+  sum.failed += live.failed;
   sum.queued += live.queued;
   sum.throttled += live.throttled;
   sum.retries += live.retries;
   sum.resends += live.resends;
   sum.verifications += live.verifications;
   return sum;
+}
+
+/// Rejected users by code: ended files, and the live file's local rejects (its stage counters
+/// belong to the reading thread; these atomics are published for this) and delivery.
+std::array<std::uint64_t, record::reject_code_count> rejects_by_code(
+    const watch::inbox_importer& importer) {
+  auto by_code = deliver::rejects_by_code(importer.totals().local, remote_counters(importer));
+  if (const auto* file = importer.current(); file && file->job()) {
+    const auto& live = file->job()->progress().rejected_by_code;
+    for (std::size_t i = 0; i < by_code.size(); ++i)
+      by_code[i] += live[i].load(std::memory_order_relaxed);
+  }
+  return by_code;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // nvsim's own statistics), and /healthz turns 503 once the API has been unreachable too long.
 #include "daemon/daemon_runner.hpp"
 
+#include "nv/record/reject.hpp"
+
 #include <doctest/doctest.h>
 
 namespace fs = std::filesystem;
@@ -12,17 +14,6 @@ using nv::test::number;
 using nv::test::nvsim_process;
 
 namespace {
-
-/// Every reject code of nvimport, as /metrics labels them.
-constexpr std::string_view reject_codes[] = {
-    "line_too_long",     "invalid_utf8",          "malformed_json",   "not_an_object",
-    "duplicate_key",     "missing_user_id",       "bad_user_id",      "user_id_too_long",
-    "bad_anonymous_id",  "anonymous_id_too_long", "bad_string_field", "bad_email",
-    "bad_mobile",        "bad_birth_date",        "bad_gender",       "bad_opt_in",
-    "bad_attr_name",     "attr_name_too_long",    "bad_attr_value",   "attr_value_too_long",
-    "attr_type_changed", "too_many_attr_names",   "record_too_large", "server_rejected",
-    "delivery_failed",
-};
 
 /// Returns nvsim's answers to /api/v1/user/create by HTTP status, as /metrics labels them.
 std::map<std::string, double> create_answers(nvsim_process& sim) {
@@ -83,7 +74,9 @@ TEST_CASE("/metrics parses as Prometheus text and its counters equal the run's n
   CHECK(page.value("nvimport_records_delivered_total") == 250 + 120);
   CHECK(number(nv::test::create_stats(sim), "distinct_users") == 370);
   std::map<std::string, double> expected_rejects;
-  for (auto code : reject_codes) expected_rejects[std::string(code)] = 0;
+  for (std::size_t i = 0; i < nv::record::reject_code_count; ++i)  // every code has a sample
+    expected_rejects[std::string(nv::record::code_name(static_cast<nv::record::reject_code>(i)))] =
+        0;
   expected_rejects["bad_mobile"] = 2;
   expected_rejects["malformed_json"] = 1;
   expected_rejects["server_rejected"] = 1;

@@ -26,6 +26,20 @@ struct import_job::channel_box {
   asio::experimental::concurrent_channel<void(boost::system::error_code, batch_ptr)> channel;
 };
 
+std::uint64_t rejected_total(const pipeline::stage_counters& local,
+                             const delivery_counters& remote) noexcept {
+  return local.rejected_total() + remote.rejected_by_server + remote.failed;
+}
+
+std::array<std::uint64_t, record::reject_code_count> rejects_by_code(
+    const pipeline::stage_counters& local, const delivery_counters& remote) noexcept {
+  auto by_code = local.rejected;
+  by_code[static_cast<std::size_t>(record::reject_code::server_rejected)] +=
+      remote.rejected_by_server;
+  by_code[static_cast<std::size_t>(record::reject_code::delivery_failed)] += remote.failed;
+  return by_code;
+}
+
 import_job::import_job(api::client& client,
                        std::vector<std::unique_ptr<source::byte_source>> sources,
                        pipeline::normalise_function normalise, reject_writer* rejects,

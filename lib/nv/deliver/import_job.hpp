@@ -47,6 +47,15 @@ struct import_result {
   std::string fatal_message;       ///< why the run stopped early ("" when it ran to the end)
 };
 
+/// Returns the users rejected in all: locally, refused by the server, or given up on.
+std::uint64_t rejected_total(const pipeline::stage_counters& local,
+                             const delivery_counters& remote) noexcept;
+
+/// Returns the rejected users by reject code: the local codes, server_rejected (refused by the
+/// server) and delivery_failed (given up on).
+std::array<std::uint64_t, record::reject_code_count> rejects_by_code(
+    const pipeline::stage_counters& local, const delivery_counters& remote) noexcept;
+
 /// Reads the sources on a thread of its own (blocking reads never stall the io_context, and
 /// parsing runs beside the TLS work on a second core), hands batches over a bounded channel to
 /// `options.workers` delivery coroutines, and writes every reject. Memory stays flat: when the

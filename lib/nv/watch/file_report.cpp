@@ -34,26 +34,17 @@ json::object records(const file_outcome& outcome) {
           {"blank", local.blank},
           {"valid", local.valid},
           {"delivered", remote.delivered},
-          {"rejected", local.rejected_total() + remote.rejected_by_server + remote.failed},
+          {"rejected", deliver::rejected_total(local, remote)},
           {"not_sent", remote.not_sent}};
 }
 
 /// Rejects by code: the local ones, the server's refusals and the deliveries given up.
 json::object rejects_by_code(const file_outcome& outcome) {
   json::object by_code;
-  const auto& local = outcome.result.local;
-  for (std::size_t i = 0; i < local.rejected.size(); ++i) {
-    if (local.rejected[i] == 0) continue;
-    by_code[record::code_name(static_cast<record::reject_code>(i))] = local.rejected[i];
+  const auto counts = deliver::rejects_by_code(outcome.result.local, outcome.result.remote);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > 0) by_code[record::code_name(static_cast<record::reject_code>(i))] = counts[i];
   }
-  const auto& remote = outcome.result.remote;
-  auto add = [&](record::reject_code code, std::uint64_t n) {
-    if (n == 0) return;
-    auto& slot = by_code[record::code_name(code)];
-    slot = (slot.is_null() ? 0 : slot.to_number<std::uint64_t>()) + n;
-  };
-  add(record::reject_code::server_rejected, remote.rejected_by_server);
-  add(record::reject_code::delivery_failed, remote.failed);
   return by_code;
 }
 

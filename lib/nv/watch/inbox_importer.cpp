@@ -103,11 +103,6 @@ void inbox_importer::take_segments_from(spool::spool_store& spool) {
   spool_ = &spool;
 }
 
-std::uint64_t rejected_total(const file_outcome& outcome) {
-  const auto& r = outcome.result;
-  return r.local.rejected_total() + r.remote.rejected_by_server + r.remote.failed;
-}
-
 void inbox_importer::stop() {
   stopping_ = true;
   watcher_->close();
@@ -198,7 +193,8 @@ asio::awaitable<bool> inbox_importer::take_next_segment() {
                {{"segment", name},
                 {"read", std::to_string(outcome.result.local.read)},
                 {"delivered", std::to_string(outcome.result.remote.delivered)},
-                {"rejected", std::to_string(rejected_total(outcome))}});
+                {"rejected", std::to_string(deliver::rejected_total(outcome.result.local,
+                                                                    outcome.result.remote))}});
   }
   if (auto removed = spool_->remove(segment); !removed) fail(removed.error().message);
   co_return true;
@@ -249,7 +245,7 @@ void inbox_importer::end_file(const std::filesystem::path& path, const std::stri
                {{"file", ended->report.string()}, {"error", error.message()}});
   }
   const auto& r = outcome.result;
-  auto rejected = rejected_total(outcome);
+  auto rejected = deliver::rejected_total(outcome.result.local, outcome.result.remote);
   if (failed) {
     log_.write(level::error, "file_failed",
                {{"file", name},

@@ -39,9 +39,6 @@ struct inbox_totals {
   void add(const file_outcome& outcome);
 };
 
-/// Returns the users of a file that ended rejected: locally, by the server, or undelivered.
-std::uint64_t rejected_total(const file_outcome& outcome);
-
 /// Imports the files of an inbox one after another until stop(). Files an earlier run left in
 /// processing/ go first (they resume from their checkpoints); then complete files of the root,
 /// oldest first. A file is complete when inotify saw it closed after writing or renamed in,
