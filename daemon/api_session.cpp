@@ -23,8 +23,8 @@ void add_connection_options(CLI::App* sub, connection_settings& s) {
   sub->add_option("--rate", s.rate, "Budget per endpoint, N/W (e.g. 500/60s, 50/1s)")
       ->capture_default_str();
   sub->add_option("--rate-margin-ms", s.rate_margin_ms,
-                  "Extra spacing for latency jitter between sending and arrival "
-                  "(-1: 2% of the window, 40 to 250 ms)")
+                  "Extra spacing per window for clock differences (-1: 0.2% of the window, "
+                  "5 to 250 ms); a request counts until W after its answer")
       ->check(CLI::Range(std::int64_t{-1}, std::int64_t{60'000}))
       ->capture_default_str();
   sub->add_option("--connections", s.connections, "Pooled TLS connections")

@@ -62,11 +62,12 @@ TEST_CASE("rate_spec: prints canonically and round-trips") {
     CHECK(to_string(parse_rate_spec(text).value()) == text);
 }
 
-TEST_CASE("the default margin is 2% of the window, 40 to 250 ms") {
+TEST_CASE("the default margin is 0.2% of the window, 5 to 250 ms") {
   using namespace std::chrono_literals;
-  CHECK(nv::limit::default_margin({500, 60s}) == 250ms);
-  CHECK(nv::limit::default_margin({100, 5s}) == 100ms);
-  CHECK(nv::limit::default_margin({100, 2s}) == 40ms);
-  CHECK(nv::limit::default_margin({50, 1s}) == 40ms);
-  CHECK(nv::limit::default_margin({10, 50ms}) == 40ms);
+  CHECK(nv::limit::default_margin({500, 60s}) == 120ms);
+  CHECK(nv::limit::default_margin({500, 10min}) == 250ms);
+  CHECK(nv::limit::default_margin({100, 5s}) == 10ms);
+  CHECK(nv::limit::default_margin({100, 2s}) == 5ms);
+  CHECK(nv::limit::default_margin({50, 1s}) == 5ms);
+  CHECK(nv::limit::default_margin({10, 50ms}) == 5ms);
 }

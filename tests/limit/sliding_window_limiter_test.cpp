@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -231,4 +232,45 @@ TEST_CASE("sliding_window_limiter: a throttled pause outlives a new budget") {
   CHECK(starts[1] - starts[0] >= 150ms);
   CHECK(limiter.stats().throttles == 1);
   CHECK(limiter.stats().starts == 2);
+}
+
+TEST_CASE("sliding_window_limiter: the start N places on waits for the answer, then a window") {
+  asio::io_context io;
+  sliding_window_limiter limiter(io.get_executor(), rate_spec{1, 50ms}, 5ms);
+  limiter.keep_start_log(true);
+  clock_type::time_point answered_at{};
+  std::size_t waiting_before_answer = 0, unsettled_before_answer = 0;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto ticket = co_await limiter.acquire();
+        // The request travels for 120 ms, longer than the window: the next start must not go
+        // at 55 ms, when the server may not even have counted this one yet.
+        asio::steady_timer travel(io, 120ms);
+        co_await travel.async_wait(asio::use_awaitable);
+        waiting_before_answer = limiter.stats().waiting;
+        unsettled_before_answer = limiter.stats().unsettled;
+        answered_at = clock_type::now();
+        ticket.answered();
+        ticket.answered();  // once only
+      },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto ticket = co_await limiter.acquire();
+        CHECK(ticket.index() == 1);
+      },  // dropping the ticket answers it
+      asio::detached);
+  io.run();
+
+  CHECK(waiting_before_answer == 1);
+  CHECK(unsettled_before_answer == 1);
+  const auto& starts = limiter.start_log();
+  REQUIRE(starts.size() == 2);
+  CHECK(starts[1] - answered_at >= 55ms);
+  const auto stats = limiter.stats();
+  CHECK(stats.starts == 2);
+  CHECK(stats.unsettled == 0);
+  CHECK(stats.longest_wait >= 175ms);
 }

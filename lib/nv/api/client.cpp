@@ -35,11 +35,14 @@ asio::awaitable<call_result> client::call(endpoint which, std::string body) {
   auto open_error = co_await (*lent)->ensure_open();
   if (open_error) co_return unsent(which, *open_error);
   auto& limiter = limiters_[which];
-  co_await limiter.acquire();  // every attempt counts, retries included
+  // Every attempt counts, retries included. The ticket reports the answer's arrival: the
+  // server counted the request by then, so the limiter holds the window's edge there.
+  auto ticket = co_await limiter.acquire();
   const auto started = std::chrono::steady_clock::now();
   // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
   http::http_request request{std::string(path(which)), std::move(body), headers_};
   auto response = co_await (*lent)->send(std::move(request));
+  ticket.answered();
   if (observer_) {
     const unsigned status = response ? response->status : 0;
     observer_({which, true, status, std::chrono::steady_clock::now() - started});

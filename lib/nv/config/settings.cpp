@@ -51,7 +51,7 @@ const option_spec specs[] = {
    [](settings& s) -> field_ref { return &s.api.api_key_file; }},
   {"api", "rate", "request budget per endpoint, N/W with W in ms, s, m or h (e.g. 500/60s, 50/1s)",
    [](settings& s) -> field_ref { return &s.api.rate; }, 0, 0, extra_check::rate},
-  {"api", "rate_margin_ms", "extra spacing for latency jitter between sending and arrival, ms (-1: 2% of the window, 40 to 250)",
+  {"api", "rate_margin_ms", "extra spacing per window for clock differences, ms (-1: 0.2% of the window, 5 to 250); a request counts until W after its answer",
    [](settings& s) -> field_ref { return &s.api.rate_margin_ms; }, -1, 60'000},
   {"api", "connections", "pooled TLS connections",
    [](settings& s) -> field_ref { return &s.api.connections; }, 1, 256},

@@ -72,7 +72,7 @@ std::string to_string(const rate_spec& spec) {
 
 std::chrono::milliseconds default_margin(const rate_spec& spec) {
   using std::chrono::milliseconds;
-  return std::clamp<milliseconds>(spec.window / 50, milliseconds(40), milliseconds(250));
+  return std::clamp<milliseconds>(spec.window / 500, milliseconds(5), milliseconds(250));
 }
 
 }  // namespace nv::limit

@@ -19,11 +19,11 @@ struct rate_spec {
 };
 
 /// Why a rate text was refused, for a configuration error message.
-/// Returns the safety margin used unless one is given: 2% of the window, at least 40 ms and at
-/// most 250 ms. It absorbs the jitter between a start and the moment the server counts it
-/// (scheduling on either side, the network; a start is granted only once its connection is
-/// ready to write). 40 ms held with zero 429s against nvsim on a loaded 2-core machine where
-/// 20 ms did not; 250 ms is 0.4% of the real API's 60 s window.
+/// Returns the safety margin used unless one is given: 0.2% of the window, at least 5 ms and at
+/// most 250 ms. The travel time between a start and the moment the server counts it needs no
+/// margin: a request stays in the limiter's window until W after its answer (window_schedule).
+/// What is left is the server's clock running at another rate than ours and a server that
+/// counts a moment after it answers; 0.2% of 60 s (120 ms) covers clocks 2,000 ppm apart.
 std::chrono::milliseconds default_margin(const rate_spec& spec);
 
 struct rate_spec_error {

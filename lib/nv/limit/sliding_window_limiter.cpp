@@ -22,7 +22,7 @@ sliding_window_limiter::sliding_window_limiter(asio::any_io_executor executor, r
                                                std::chrono::milliseconds margin)
     : executor_(std::move(executor)), schedule_(spec, margin) {}
 
-asio::awaitable<void> sliding_window_limiter::acquire() {
+asio::awaitable<start_ticket> sliding_window_limiter::acquire() {
   const auto arrived = clock::now();
   waiter self{asio::steady_timer(executor_)};
   queue_.push_back(&self);
@@ -45,10 +45,10 @@ asio::awaitable<void> sliding_window_limiter::acquire() {
     if (is_head) {
       const auto allowed = schedule_.next_start(now);
       if (allowed <= now) {
-        record(arrived, now);
-        co_return;  // the guard hands the turn to the next waiter
+        start_ticket ticket(*this, record(arrived, now));
+        co_return ticket;  // the guard hands the turn to the next waiter
       }
-      self.timer.expires_at(allowed);
+      self.timer.expires_at(allowed);  // time_point::max(): until an answer wakes it
     } else {
       self.timer.expires_at(clock::time_point::max());
     }
@@ -67,8 +67,15 @@ void sliding_window_limiter::wake_head() {
   head->timer.cancel();
 }
 
-void sliding_window_limiter::record(clock::time_point arrived, clock::time_point started) {
-  schedule_.record_start(started);
+void sliding_window_limiter::answered(std::uint64_t index) {
+  const bool was_waiting = schedule_.awaiting_answer();
+  schedule_.record_answer(index, clock::now());
+  // Only a head held for an answer needs waking: any other wait has a time of its own.
+  if (was_waiting && !schedule_.awaiting_answer()) wake_head();
+}
+
+std::uint64_t sliding_window_limiter::record(clock::time_point arrived, clock::time_point started) {
+  const auto index = schedule_.record_start();
   ++stats_.starts;
   const auto waited = started - arrived;
   // A wait under a millisecond is only scheduling noise, not the limiter holding a request.
@@ -76,6 +83,7 @@ void sliding_window_limiter::record(clock::time_point arrived, clock::time_point
   stats_.waited += waited;
   if (waited > stats_.longest_wait) stats_.longest_wait = waited;
   if (keep_log_) start_log_.push_back(started);
+  return index;
 }
 
 void sliding_window_limiter::pause_until(clock::time_point until) {
@@ -100,6 +108,7 @@ void sliding_window_limiter::reconfigure(rate_spec spec, std::chrono::millisecon
 limiter_stats sliding_window_limiter::stats() const {
   auto copy = stats_;
   copy.waiting = queue_.size();
+  copy.unsettled = schedule_.unsettled();
   return copy;
 }
 

@@ -10,8 +10,9 @@
 
 namespace nv::limit {
 
-/// Never lets more than N requests start in any window of W (plus margin); waiters are served
-/// first come, first served. Use from one thread (the io_context's); it must outlive every
+/// Never lets more than N requests into any window of W (plus margin) as the server counts them
+/// (see window_schedule: a request stays in the window until W after its answer); waiters are
+/// served first come, first served. Use from one thread (the io_context's); it must outlive every
 /// acquire() in flight.
 class sliding_window_limiter final : public rate_limiter {
  public:
@@ -19,7 +20,8 @@ class sliding_window_limiter final : public rate_limiter {
   sliding_window_limiter(boost::asio::any_io_executor executor, rate_spec spec,
                          std::chrono::milliseconds margin = std::chrono::milliseconds(250));
 
-  boost::asio::awaitable<void> acquire() override;
+  boost::asio::awaitable<start_ticket> acquire() override;
+  void answered(std::uint64_t index) override;
   void pause_until(clock::time_point until) override;
   void throttled(std::optional<std::chrono::milliseconds> retry_after) override;
   void reconfigure(rate_spec spec, std::chrono::milliseconds margin) override;
@@ -38,7 +40,7 @@ class sliding_window_limiter final : public rate_limiter {
   struct waiter;
 
   void wake_head();
-  void record(clock::time_point arrived, clock::time_point started);
+  std::uint64_t record(clock::time_point arrived, clock::time_point started);
 
   boost::asio::any_io_executor executor_;
   window_schedule schedule_;
