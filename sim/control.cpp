@@ -11,8 +11,7 @@
 namespace nv::sim {
 namespace json = boost::json;
 
-simulated_api::simulated_api(const options& opts)
-    : options_(opts), faults_(opts.faults), parser_(max_body_bytes) {
+simulated_api::simulated_api(const options& opts) : options_(opts), faults_(opts.faults) {
   for (const auto& credentials : opts.brands) {
     brand_state brand{credentials, {}, {}, {}};
     brand.limits.assign(endpoint_count, rate_window(opts.rate));

@@ -91,6 +91,42 @@ std::string_view parse_failure(simdjson::error_code code) {
   }
 }
 
+// The DOM parser and the padded copy of a body of one thread serving requests: bodies are
+// parsed outside the lock, so threads must not share them. The DOM of a thread's latest body
+// stays here until the same thread parses the next.
+struct body_parser {
+  dom::parser parser{max_body_bytes};  // Bounded: a larger body is refused, not parsed.
+  std::string padded;                  // Keeps its capacity from one body to the next.
+};
+
+body_parser& this_thread_parser() {
+  thread_local body_parser parser;
+  return parser;
+}
+
+// Parses the body into this thread's parser; an answer when it is not a JSON object or holds a
+// key twice. `checked_for_duplicates`: the endpoint's check finds duplicate keys itself (on its
+// walk of the body), so an object body is not searched here first.
+std::optional<answer> parse_body(const request_view& request, dom::element& out,
+                                 bool checked_for_duplicates) {
+  body_parser& p = this_thread_parser();
+  std::string_view body = request.body;
+  if (request.body_padding < simdjson::SIMDJSON_PADDING) {
+    p.padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    p.padded.assign(body);
+    body = p.padded;
+  }
+  if (auto code = p.parser.parse(body.data(), body.size(), false).get(out))
+    return error(400, fmt::format("Error: malformed JSON: {}", parse_failure(code)));
+  bool object = out.type() == dom::element_type::OBJECT;
+  if (!checked_for_duplicates || !object) {
+    if (auto key = find_duplicate_key(out))
+      return error(400, fmt::format("Error: malformed JSON: duplicate key {}", *key));
+  }
+  if (!object) return error(400, "Error: body must be a JSON object");
+  return std::nullopt;
+}
+
 constexpr std::string_view bad_query =
     "Error: event_name, start_date and end_date (YYYY-MM-DD) are required";
 
@@ -108,17 +144,18 @@ json::object user_json(const stored_user& user) {
 }
 
 answer simulated_api::handle(const request_view& request) {
-  std::lock_guard lock(mutex_);
-  return handle_locked(request);
-}
-
-answer simulated_api::handle_locked(const request_view& request) {
   std::string_view path = request.target.substr(0, request.target.find('?'));
-  if (path.starts_with("/_sim/")) return handle_control(request);
+  if (path.starts_with("/_sim/")) {
+    std::lock_guard lock(mutex_);
+    return handle_control(request);
+  }
   auto e = endpoint_from_path(path);
   if (!e) return error(404, "Error: unknown endpoint");
-  answer a = handle_api(*e, request);
-  endpoint_stats& s = stats_[static_cast<std::size_t>(*e)];
+  return handle_api(*e, request);
+}
+
+answer simulated_api::counted(endpoint e, answer a) {
+  endpoint_stats& s = stats_[static_cast<std::size_t>(e)];
   if (a.drop)
     ++s.dropped;
   else
@@ -135,31 +172,66 @@ simulated_api::brand_state* simulated_api::authenticate(const request_view& requ
   return nullptr;
 }
 
-answer simulated_api::handle_api(endpoint e, const request_view& request) {
+simulated_api::brand_state* simulated_api::admit(endpoint e, const request_view& request,
+                                                 answer& refusal) {
   auto index = static_cast<std::size_t>(e);
   ++stats_[index].requests;
-  if (request.method != "POST") return error(405, "Error: use POST");
+  if (request.method != "POST") {
+    refusal = error(405, "Error: use POST");
+    return nullptr;
+  }
   brand_state* brand = authenticate(request);
-  if (!brand) return error(401, "Error: invalid x-api-key or x-brand-id");
+  if (!brand) {
+    refusal = error(401, "Error: invalid x-api-key or x-brand-id");
+    return nullptr;
+  }
   auto now = rate_window::clock::now();
   brand->peaks[index].arrive(now);
   rate_decision decision = brand->limits[index].arrive(now);
   if (!decision.admitted) {
     ++stats_[index].throttled;
-    answer a = error(429, fmt::format("Error: rate limit exceeded, retry after {} seconds",
-                                      decision.retry_after.count()));
-    a.retry_after = decision.retry_after;
-    return a;
+    refusal = error(429, fmt::format("Error: rate limit exceeded, retry after {} seconds",
+                                     decision.retry_after.count()));
+    refusal.retry_after = decision.retry_after;
+    return nullptr;
   }
-  if (faults_.drop()) return answer{0, {}, "", {}, true};
-  if (faults_.fail_5xx()) return error(503, "Error: service temporarily unavailable");
-  // The DOM lives in parser_ until the next request: the store copies out of it.
+  if (faults_.drop()) {
+    refusal = answer{0, {}, "", {}, true};
+    return nullptr;
+  }
+  if (faults_.fail_5xx()) {
+    refusal = error(503, "Error: service temporarily unavailable");
+    return nullptr;
+  }
+  return brand;
+}
+
+answer simulated_api::handle_api(endpoint e, const request_view& request) {
+  brand_state* brand = nullptr;
+  std::shared_ptr<const attribute_types> types;
+  {
+    std::lock_guard lock(mutex_);
+    answer refusal;
+    brand = admit(e, request, refusal);
+    if (!brand) return counted(e, std::move(refusal));
+    types = brand->store.types();
+  }
+  // Without the lock: the parse and the create check, the bulk of a request's work. The DOM
+  // lives in this thread's parser until its next request: the store copies out of it.
   dom::element body;
-  if (auto bad = parse_body(request, body, e == endpoint::user_create)) return *bad;
+  std::optional<answer> bad = parse_body(request, body, e == endpoint::user_create);
+  check_result checked;
+  if (!bad && e == endpoint::user_create) checked = check_create_body(body, *types);
+
+  std::lock_guard lock(mutex_);
+  if (bad) return counted(e, std::move(*bad));
   answer a;
   switch (e) {
     case endpoint::user_create:
-      a = create_users(*brand, body);
+      // Another request introduced types meanwhile (or a reset forgot them): check again
+      // against those, as if this request had come alone. Rare: only new attributes do it.
+      if (brand->store.types() != types) checked = check_create_body(body, *brand->store.types());
+      a = create_users(*brand, checked);
       break;
     case endpoint::user_event_create:
       a = create_event(*brand, body);
@@ -178,26 +250,7 @@ answer simulated_api::handle_api(endpoint e, const request_view& request) {
       break;
   }
   a.delay = faults_.delay();
-  return a;
-}
-
-std::optional<answer> simulated_api::parse_body(const request_view& request, dom::element& out,
-                                                bool checked_for_duplicates) {
-  std::string_view body = request.body;
-  if (request.body_padding < simdjson::SIMDJSON_PADDING) {
-    padded_.reserve(body.size() + simdjson::SIMDJSON_PADDING);  // Keeps its capacity.
-    padded_.assign(body);
-    body = padded_;
-  }
-  if (auto code = parser_.parse(body.data(), body.size(), false).get(out))
-    return error(400, fmt::format("Error: malformed JSON: {}", parse_failure(code)));
-  bool object = out.type() == dom::element_type::OBJECT;
-  if (!checked_for_duplicates || !object) {
-    if (auto key = find_duplicate_key(out))
-      return error(400, fmt::format("Error: malformed JSON: duplicate key {}", *key));
-  }
-  if (!object) return error(400, "Error: body must be a JSON object");
-  return std::nullopt;
+  return counted(e, std::move(a));
 }
 
 std::optional<answer> simulated_api::reject_by_rule(const check_result& checked) {
@@ -209,7 +262,7 @@ std::optional<answer> simulated_api::reject_by_rule(const check_result& checked)
 }
 
 void simulated_api::store_users(brand_state& brand, const check_result& checked, bool lost) {
-  commit_types(brand.store.types(), checked);
+  brand.store.add_types(checked.new_types);
   for (const auto& user : checked.users) {
     bool duplicate = brand.store.receive(user, !lost);
     auto& s = stats_[static_cast<std::size_t>(endpoint::user_create)];
@@ -218,8 +271,7 @@ void simulated_api::store_users(brand_state& brand, const check_result& checked,
   }
 }
 
-answer simulated_api::create_users(brand_state& brand, dom::element body) {
-  check_result checked = check_create_body(body, brand.store.types());
+answer simulated_api::create_users(brand_state& brand, const check_result& checked) {
   if (!checked.ok()) return error(400, checked.error);
   if (auto rejected = reject_by_rule(checked)) return *rejected;
   bool queued = faults_.queued();
@@ -231,10 +283,10 @@ answer simulated_api::create_users(brand_state& brand, dom::element body) {
 }
 
 answer simulated_api::create_event(brand_state& brand, dom::element body) {
-  check_result checked = check_event_body(body, brand.store.types());
+  check_result checked = check_event_body(body, *brand.store.types());
   if (!checked.ok()) return error(400, checked.error);
   if (auto rejected = reject_by_rule(checked)) return *rejected;
-  commit_types(brand.store.types(), checked);
+  brand.store.add_types(checked.new_types);
   brand.store.upsert(checked.users.front());
   // check_event_body has checked both fields.
   dom::element nv = body["nv"].value_unsafe();

@@ -58,8 +58,9 @@ struct answer {
   std::chrono::milliseconds delay{0};
 };
 
-/// The in-memory API of every configured brand. Thread-safe: one request at a time, so the
-/// store, the rate windows and the statistics stay exact when sessions run on several threads.
+/// The in-memory API of every configured brand. Thread-safe: a request's body is parsed and
+/// checked without the lock, so threads serving connections do that work side by side; the
+/// store, the rate windows and the statistics change under one lock and stay exact.
 class simulated_api {
  public:
   /// Creates the brands and seeds events from options.events_file. Throws std::runtime_error
@@ -80,18 +81,18 @@ class simulated_api {
     std::vector<window_peak> peaks;   // One per endpoint.
   };
 
-  answer handle_locked(const request_view& request);
   boost::json::object stats_json_locked() const;
   answer handle_api(endpoint e, const request_view& request);
   answer handle_control(const request_view& request);
   brand_state* authenticate(const request_view& request);
-  // Parses the body into parser_; an answer when it is not a JSON object or holds a key twice.
-  // `checked_for_duplicates`: the endpoint's check finds duplicate keys itself (on its walk of
-  // the body), so an object body is not searched here first.
-  std::optional<answer> parse_body(const request_view& request, simdjson::dom::element& out,
-                                   bool checked_for_duplicates);
+  // Counts the request and applies what comes before its body: method, credentials, the rate
+  // window, and the faults that answer without reading it. Returns the brand, or null with
+  // `refusal` set. The lock must be held.
+  brand_state* admit(endpoint e, const request_view& request, answer& refusal);
+  // Counts `a` among the endpoint's answers and returns it. The lock must be held.
+  answer counted(endpoint e, answer a);
 
-  answer create_users(brand_state& brand, simdjson::dom::element body);
+  answer create_users(brand_state& brand, const check_result& checked);
   answer create_event(brand_state& brand, simdjson::dom::element body);
   answer delete_user(brand_state& brand, simdjson::dom::element body);
   answer user_data(brand_state& brand, simdjson::dom::element body);
@@ -105,12 +106,10 @@ class simulated_api {
   void seed_events(const std::string& path);
 
   options options_;
-  std::vector<brand_state> brands_;
+  std::vector<brand_state> brands_;  // Never resized after construction: held by pointer.
   fault_injector faults_;
   stats_table stats_;
-  simdjson::dom::parser parser_;  // Reused, bounded by max_body_bytes; holds the request's DOM.
-  std::string padded_;            // Reused copy of a body that came without padding.
-  mutable std::mutex mutex_;      // Guards all of the above.
+  mutable std::mutex mutex_;  // Guards all of the above.
 };
 
 /// Returns {"response":{"status":S,"message":M}} serialised.

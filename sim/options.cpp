@@ -110,7 +110,7 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_status) {
       ->check(CLI::IsMember({"sliding", "fixed"}));
   app.add_option("--io-timeout", out.io_timeout, "seconds allowed for each read or write");
   app.add_option("--threads", out.threads,
-                 "threads serving connections (requests still one at a time)")
+                 "threads serving connections (bodies parsed and checked in parallel)")
       ->check(CLI::Range(1u, 64u));
   add_fault_flags(app, out.faults, delay);
   try {

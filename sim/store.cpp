@@ -186,10 +186,17 @@ std::vector<std::string> brand_store::users_with_event(std::string_view event_na
   return ids;
 }
 
+void brand_store::add_types(const attribute_types& introduced) {
+  if (introduced.empty()) return;  // The usual case: a body of known attributes.
+  auto more = std::make_shared<attribute_types>(*types_);
+  for (const auto& [name, type] : introduced) more->emplace(name, type);
+  types_ = std::move(more);
+}
+
 void brand_store::clear() {
   users_.clear();
   index_.clear();
-  types_.clear();
+  types_ = std::make_shared<const attribute_types>();
   events_.clear();
 }
 

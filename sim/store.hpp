@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,7 +29,8 @@ struct user_event {
   std::string date;
 };
 
-/// Users, events and attribute types of one brand. Not thread-safe: nvsim runs one thread.
+/// Users, events and attribute types of one brand. Not thread-safe: simulated_api serialises
+/// every call; only a snapshot of the types (types()) may be read by another thread.
 class brand_store {
  public:
   /// Notes that a user arrived in a create body and, when `keep`, upserts it as upsert() does;
@@ -51,8 +53,13 @@ class brand_store {
   std::vector<std::string> users_with_event(std::string_view event_name, std::string_view start,
                                             std::string_view end) const;
 
-  /// Returns the attribute types this brand has seen, for the consistency check.
-  attribute_types& types() { return types_; }
+  /// Returns the attribute types this brand has seen, for the consistency check. The map is
+  /// never changed once returned (add_types() and clear() publish a new one), so a request may
+  /// check a body against it without holding the lock that guards the store.
+  const std::shared_ptr<const attribute_types>& types() const { return types_; }
+
+  /// Adds the types an accepted body introduced (a new map, only when there are any).
+  void add_types(const attribute_types& introduced);
 
   /// Returns every stored user, ordered by identity.
   const std::map<std::string, stored_user>& users() const { return users_; }
@@ -79,7 +86,7 @@ class brand_store {
   // long prefixes, which makes each comparison of the ordered map's search a memcmp of most of
   // the key. One table for both questions spares a second hash and probe per user.
   std::unordered_map<std::string, identity, name_hash, std::equal_to<>> index_;
-  attribute_types types_;
+  std::shared_ptr<const attribute_types> types_ = std::make_shared<const attribute_types>();
   std::vector<user_event> seeded_events_;
   std::vector<user_event> events_;
   mutable std::string key_;  // Spares an allocation per lookup.

@@ -352,10 +352,6 @@ std::string_view type_name(attribute_type type) noexcept {
   return "unknown";
 }
 
-void commit_types(attribute_types& types, const check_result& accepted) {
-  for (const auto& [name, type] : accepted.new_types) types.emplace(name, type);
-}
-
 check_result check_create_body(dom::element body, const attribute_types& types) {
   check_result result;
   dom::object root;

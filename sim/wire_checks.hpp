@@ -79,7 +79,7 @@ struct check_result {
 };
 
 /// Checks a user/create body {"nv":[USER…]} (1–100 users) against the brand's attribute
-/// `types`; the caller commits result.new_types once it accepts the batch. A key given twice in
+/// `types`; the caller records result.new_types once it accepts the batch. A key given twice in
 /// any object of the body fails it as "malformed JSON: duplicate key K" (the first such key in
 /// document order), before any other rule: the check looks for duplicates while it walks the
 /// body anyway, so a caller needs no find_duplicate_key() pass of its own.
@@ -92,9 +92,6 @@ check_result check_event_body(simdjson::dom::element body, const attribute_types
 /// Returns the first key found twice in one object anywhere in `root`, or nothing. The DOM keeps
 /// every duplicate, and a strict server treats such a body as malformed rather than pick one.
 std::optional<std::string_view> find_duplicate_key(simdjson::dom::element root);
-
-/// Records the attribute types an accepted body introduced.
-void commit_types(attribute_types& types, const check_result& accepted);
 
 /// Returns whether `text` is a real calendar date written YYYY-MM-DD.
 bool is_calendar_date(std::string_view text) noexcept;

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -159,6 +160,72 @@ TEST_CASE("stats and the users dump agree with what was sent") {
   CHECK(exit.status == 0);
   REQUIRE(exit.stats.is_object());
   CHECK(stat(exit.stats, create_path, "requests") == 0);
+}
+
+namespace {
+
+// What a load left in nvsim: the create endpoint's stats (without max_in_window, which depends
+// on timing) and the users dump.
+struct load_outcome {
+  boost::json::object create_stats;
+  std::vector<boost::json::value> users;
+};
+
+// Sends the same load from 4 connections at once. Each client's bodies share users with the
+// other clients' (with the same values), introduce an attribute every client introduces and
+// one of its own, and one body breaks the type its own attribute took earlier on the same
+// connection: the outcome is the same in any interleaving.
+load_outcome send_concurrent_load(nvsim_process& nvsim) {
+  std::vector<std::vector<unsigned>> statuses(4);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&nvsim, &statuses, t] {
+      auto client = nvsim.client();
+      for (int i = 0; i < 25; ++i) {
+        std::string body = R"({"nv":[)";
+        for (int k = 0; k < 10; ++k) {
+          int n = i * 4 + k;
+          std::string own = i == 12 ? R"("text")" : std::to_string(n);
+          body +=
+              fmt::format(R"({}{{"userID":"c-{}","user_attributes":{{"email":"c-{}@example.com",)"
+                          R"("shared":"s-{}","own_{}":{}}}}})",
+                          k == 0 ? "" : ",", n, n, n, t, own);
+        }
+        statuses[t].push_back(client->post(create_path, body + "]}", default_credentials()).status);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (const auto& s : statuses) {
+    CHECK(std::count(s.begin(), s.end(), 200u) == 24);
+    CHECK(s[12] == 400);
+  }
+  load_outcome out;
+  out.create_stats = nvsim.stats().at("endpoints").at(create_path).as_object();
+  out.create_stats.erase("max_in_window");
+  out.users = nvsim.users();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("--threads 2 leaves the same stats and users as one thread after the same load") {
+  nvsim_process one(NV_NVSIM_PATH, {"--rate", "off"});
+  load_outcome alone = send_concurrent_load(one);
+  CHECK(alone.create_stats.at("requests") == 100);
+  CHECK(alone.create_stats.at("answers").at("200") == 96);
+  CHECK(alone.create_stats.at("answers").at("400") == 4);
+  CHECK(alone.create_stats.at("users_received") == 960);
+  CHECK(alone.create_stats.at("distinct_users") == 106);
+  CHECK(alone.create_stats.at("duplicates_received") == 854);
+  REQUIRE(alone.users.size() == 106);
+  // A user sent by every client holds every client's own attribute, whoever came first.
+  CHECK(alone.users[0].at("user_attributes").as_object().size() == 6);
+
+  nvsim_process two(NV_NVSIM_PATH, {"--rate", "off", "--threads", "2"});
+  load_outcome parallel = send_concurrent_load(two);
+  CHECK(parallel.create_stats == alone.create_stats);
+  CHECK(parallel.users == alone.users);  // Objects compare without regard to key order.
 }
 
 TEST_CASE("userData, delete, count, profile and user_event/create answer per API.md") {
