@@ -38,7 +38,7 @@ reject_code bad_value_code(field_id id) noexcept {
 }
 
 /// Returns "0", "1" or "2" for an opt-in given as a number or a numeric string of that value.
-std::optional<std::string_view> opt_in_of(json_scalar value) noexcept {
+std::optional<std::string_view> opt_in_of(const json_scalar& value) noexcept {
   static constexpr std::array<std::string_view, 3> flags = {"0", "1", "2"};
   if (value.kind != json_kind::number && value.kind != json_kind::string) return std::nullopt;
   if (value.text.size() == 1 && value.text[0] >= '0' && value.text[0] <= '2') {
@@ -64,7 +64,7 @@ std::string_view kind_name(json_kind kind) noexcept {
   return names[static_cast<std::size_t>(kind)];
 }
 
-std::string describe(json_scalar value) {
+std::string describe(const json_scalar& value) {
   switch (value.kind) {
     case json_kind::string:
       return quote_for_message(value.text);
@@ -82,7 +82,7 @@ std::string describe(json_scalar value) {
   return "a value";
 }
 
-std::optional<std::string_view> identity_text(field_id, json_scalar value) noexcept {
+std::optional<std::string_view> identity_text(field_id, const json_scalar& value) noexcept {
   if (value.kind == json_kind::null) return std::string_view{};
   if (value.kind != json_kind::string || value.text.empty() ||
       exceeds_code_points(value.text, max_id_chars)) {
@@ -91,7 +91,7 @@ std::optional<std::string_view> identity_text(field_id, json_scalar value) noexc
   return value.text;
 }
 
-std::optional<std::string_view> standard_text(field_id id, json_scalar value) noexcept {
+std::optional<std::string_view> standard_text(field_id id, const json_scalar& value) noexcept {
   if (value.kind == json_kind::null) return std::string_view{};
   if (value.kind == json_kind::string && value.text.empty()) return std::string_view{};
   if (bad_value_code(id) == reject_code::bad_opt_in) return opt_in_of(value);
@@ -120,7 +120,7 @@ bool is_valid_attr_name(std::string_view name) noexcept {
   return !field || !is_identity(*field);
 }
 
-std::optional<reject> check_identity(field_id id, json_scalar value, std::string_view& out) {
+std::optional<reject> check_identity(field_id id, const json_scalar& value, std::string_view& out) {
   out = {};
   if (value.kind == json_kind::null) return std::nullopt;
   const bool user = id == field_id::user_id;
@@ -139,7 +139,7 @@ std::optional<reject> check_identity(field_id id, json_scalar value, std::string
   return std::nullopt;
 }
 
-std::optional<reject> check_standard(field_id id, json_scalar value, std::string_view& out) {
+std::optional<reject> check_standard(field_id id, const json_scalar& value, std::string_view& out) {
   out = {};
   const auto name = wire_name(id);
   if (value.kind == json_kind::null) return std::nullopt;

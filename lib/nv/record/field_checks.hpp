@@ -40,26 +40,26 @@ struct json_scalar {
 
 /// Returns the value described for a message: `number 12`, `"abc"` (shortened and escaped),
 /// `an object`, ….
-std::string describe(json_scalar value);
+std::string describe(const json_scalar& value);
 
 /// Returns the wire text of userID or anonymousID (empty when `value` is null), or nothing
 /// when the value breaks the rule. The hot path: no allocation; check_identity() says why.
-std::optional<std::string_view> identity_text(field_id id, json_scalar value) noexcept;
+std::optional<std::string_view> identity_text(field_id id, const json_scalar& value) noexcept;
 
 /// Returns the wire text of a standard attribute as check_standard() does, or nothing when the
 /// value breaks the rule. The hot path: no allocation; check_standard() says why.
-std::optional<std::string_view> standard_text(field_id id, json_scalar value) noexcept;
+std::optional<std::string_view> standard_text(field_id id, const json_scalar& value) noexcept;
 
 /// Returns whether check_attr_name() accepts `name`, without building a reject.
 bool is_valid_attr_name(std::string_view name) noexcept;
 
 /// Checks userID or anonymousID. On success `out` is the id, or empty when `value` is null.
-std::optional<reject> check_identity(field_id id, json_scalar value, std::string_view& out);
+std::optional<reject> check_identity(field_id id, const json_scalar& value, std::string_view& out);
 
 /// Checks a standard attribute. On success `out` is its wire text: the string, the date cut
 /// from a date-time, the lower-case gender, or "0"/"1"/"2" for an opt-in; empty when the field
 /// is not provided (null or "").
-std::optional<reject> check_standard(field_id id, json_scalar value, std::string_view& out);
+std::optional<reject> check_standard(field_id id, const json_scalar& value, std::string_view& out);
 
 /// Returns whether check_standard() always gives `id` a wire text of plain ASCII (dates,
 /// genders and opt-ins are rewritten; other fields keep the input's string).

@@ -96,8 +96,8 @@ walk_result write_compact_object(od::object& object, text_buffer& out, std::size
   out.push_back('{');
   bool first = true;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return malformed(error);
+    if (auto error = field_result.error()) return malformed(error);
+    od::field& field = field_result.value_unsafe();
     std::string_view key;
     bool plain = false;
     if (auto error = read_key(field, key, plain)) return malformed(error);

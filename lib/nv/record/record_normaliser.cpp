@@ -75,7 +75,7 @@ attr_type attr_type_of(json_kind kind) noexcept {
 }
 
 /// Returns the value with its type for a message: `string "abc"`, `number 3`, `object`.
-std::string describe_typed(json_scalar value) {
+std::string describe_typed(const json_scalar& value) {
   switch (value.kind) {
     case json_kind::string:
       return "string " + describe(value);
@@ -88,7 +88,7 @@ std::string describe_typed(json_scalar value) {
   }
 }
 
-bool is_container(json_scalar value) noexcept {
+bool is_container(const json_scalar& value) noexcept {
   return value.kind == json_kind::object || value.kind == json_kind::array;
 }
 
@@ -103,12 +103,13 @@ struct record_normaliser::state {
 
   std::optional<reject> run(std::string_view line, std::string& wire);
   /// Inlined into run(): it only dispatches, once per top-level key.
-  [[gnu::always_inline]] inline error_code take_top_field(wire_text key, od::value& value);
+  [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, od::value& value);
   error_code take_container(std::string_view key, od::value& value);
   error_code take_named(field_id id, od::value& value);
-  error_code take_custom(wire_text name, od::value& value);
-  error_code take_custom_object(wire_text name, od::value& value, std::optional<attr_type> known);
-  bool admit_type(std::string_view name, attr_type type, json_scalar value,
+  error_code take_custom(const wire_text& name, od::value& value);
+  error_code take_custom_object(const wire_text& name, od::value& value,
+                                std::optional<attr_type> known);
+  bool admit_type(std::string_view name, attr_type type, const json_scalar& value,
                   std::optional<attr_type> known);
   error_code skip(od::value& value);
   /// Records the first rule broken; `build` makes its reject. Cold and out of line, so the
@@ -150,8 +151,10 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   od::object root;
   if (auto error = doc.get_object().get(root)) return malformed(error, doc, line);
   for (auto field_result : root) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return malformed(error, doc, line);
+    if (auto error = field_result.error()) return malformed(error, doc, line);
+    // Used in place: get() would copy the field out, storing it in pieces and reloading it as
+    // one vector, a store-forwarding stall on every key.
+    od::field& field = field_result.value_unsafe();
     wire_text key;
     if (auto error = read_key(field, key.text, key.plain)) return malformed(error, doc, line);
     if (auto error = take_top_field(key, field.value())) return malformed(error, doc, line);
@@ -169,7 +172,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   return std::nullopt;
 }
 
-error_code record_normaliser::state::take_top_field(wire_text key, od::value& value) {
+error_code record_normaliser::state::take_top_field(const wire_text& key, od::value& value) {
   if (pending) return skip(value);
   const auto id = find_field(key.text);
   if (!id) return take_custom(key, value);
@@ -195,8 +198,8 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
   od::object object;
   if (auto error = value.get_object().get(object)) return error;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return error;
+    if (auto error = field_result.error()) return error;
+    od::field& field = field_result.value_unsafe();
     wire_text name;
     if (auto error = read_key(field, name.text, name.plain)) return error;
     error_code error = simdjson::SUCCESS;
@@ -233,7 +236,7 @@ error_code record_normaliser::state::take_named(field_id id, od::value& value) {
   return simdjson::SUCCESS;
 }
 
-error_code record_normaliser::state::take_custom(wire_text name, od::value& value) {
+error_code record_normaliser::state::take_custom(const wire_text& name, od::value& value) {
   bool cached = false;
   std::optional<attr_type> known;
   if (!fields.claim_custom(name.text, cached, known)) {
@@ -290,7 +293,7 @@ error_code record_normaliser::state::take_custom(wire_text name, od::value& valu
   return simdjson::SUCCESS;
 }
 
-error_code record_normaliser::state::take_custom_object(wire_text name, od::value& value,
+error_code record_normaliser::state::take_custom_object(const wire_text& name, od::value& value,
                                                         std::optional<attr_type> known) {
   if (options.max_depth == 0) {
     fail_with([&] {
@@ -327,7 +330,8 @@ error_code record_normaliser::state::take_custom_object(wire_text name, od::valu
   return simdjson::SUCCESS;
 }
 
-bool record_normaliser::state::admit_type(std::string_view name, attr_type type, json_scalar value,
+bool record_normaliser::state::admit_type(std::string_view name, attr_type type,
+                                          const json_scalar& value,
                                           std::optional<attr_type> known) {
   if (known) {
     if (*known == type) return true;
