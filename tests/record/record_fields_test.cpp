@@ -1,17 +1,37 @@
 // Tests for per-record field collection, duplicate detection and wire serialisation.
 #include "nv/record/record_fields.hpp"
 
+#include <deque>
 #include <string>
 
 #include <doctest/doctest.h>
 
 using namespace nv::record;
 
+namespace {
+
+/// Texts for set() and add_custom(), each followed by copy_padding readable bytes, as the
+/// input line and the parser's buffers are.
+class padded_texts {
+ public:
+  std::string_view operator()(std::string_view text) {
+    auto& stored = texts_.emplace_back(text);
+    stored.append(copy_padding, '\xff');
+    return std::string_view(stored).substr(0, text.size());
+  }
+
+ private:
+  std::deque<std::string> texts_;
+};
+
+}  // namespace
+
 TEST_CASE("wire serialisation orders standard attributes and omits what is empty") {
+  padded_texts padded;
   record_fields fields;
   fields.clear();
   CHECK(fields.claim(field_id::gender, "gender", {}));
-  fields.set(field_id::gender, {"male", true});
+  fields.set(field_id::gender, {padded("male"), true});
   CHECK(fields.claim(field_id::user_id, "userId", {}));
   fields.set(field_id::user_id, {"u\"1", false});
   CHECK(fields.claim(field_id::name, "name", "attributes"));
@@ -19,10 +39,10 @@ TEST_CASE("wire serialisation orders standard attributes and omits what is empty
   bool cached = false;
   std::optional<attr_type> type;
   CHECK(fields.claim_custom("b", cached, type));
-  fields.add_custom({"b", true}, attr_type::number, {"2", true}, false);
+  fields.add_custom({padded("b"), true}, attr_type::number, {padded("2"), true}, false);
   CHECK(fields.claim_custom("a", cached, type));
   fields.object_buffer().append(R"({"x":1})");
-  fields.add_object({"a", true}, 0, false);
+  fields.add_object({padded("a"), true}, 0, false);
   CHECK(fields.has_identity());
   std::string wire = "kept:";
   fields.write_wire(wire);

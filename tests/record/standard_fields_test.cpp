@@ -2,6 +2,7 @@
 #include "nv/record/standard_fields.hpp"
 
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -42,4 +43,38 @@ TEST_CASE("wire names and field classes") {
     const auto id = static_cast<field_id>(i);
     CHECK(find_field(wire_name(id)) == id);
   }
+}
+
+TEST_CASE("find_padded_field agrees with find_field whatever bytes follow the key") {
+  auto padded_lookup = [](std::string_view key, char after) {
+    std::string buffer(key);
+    buffer.append(16, after);
+    return find_padded_field(std::string_view(buffer.data(), key.size()));
+  };
+  auto expected = [](std::string_view key) {
+    const auto found = find_field(key);
+    return found ? static_cast<int>(*found) : -1;
+  };
+  std::vector<std::string> keys = {
+      "", "a", "plan", "USERID", "Email", "user_attributesx", "a_very_long_attribute_name"};
+  for (const auto& entry : detail::spellings) {
+    std::string key(entry.key);
+    keys.push_back(key);
+    keys.push_back(key.substr(1));
+    keys.push_back(key.substr(0, key.size() - 1));
+    keys.push_back(key + "x");
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      std::string changed = key;
+      changed[i] = static_cast<char>(changed[i] ^ 0x01);
+      keys.push_back(changed);
+    }
+  }
+  int found = 0;
+  for (const auto& key : keys) {
+    for (char after : {'\0', '"', 'x'}) {
+      CHECK(padded_lookup(key, after) == expected(key));
+      found += padded_lookup(key, after) >= 0;
+    }
+  }
+  CHECK(found == 3 * static_cast<int>(detail::spellings.size()));
 }

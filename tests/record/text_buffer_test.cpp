@@ -18,6 +18,21 @@ TEST_CASE("copy_bytes copies every length exactly") {
   }
 }
 
+TEST_CASE("copy_padded copies every length exactly and writes only into the slack") {
+  std::string source = "0123456789abcdefghijklmnopqrstuvwxyz!?";
+  const std::size_t length = source.size();
+  source.append(copy_padding, '%');  // the readable padding the contract asks for
+  for (std::size_t size = 0; size <= length; ++size) {
+    std::string target(1 + length + copy_padding, '#');
+    copy_padded(target.data() + 1, source.data(), size);
+    CHECK(target.substr(1, size) == source.substr(0, size));
+    CHECK(target[0] == '#');
+    // Past the piece, the copy may only have written inside the slack of copy_padding bytes.
+    const std::size_t written = (size + copy_padding - 1) / copy_padding * copy_padding;
+    CHECK(target.find_first_not_of('#', 1 + written) == std::string::npos);
+  }
+}
+
 TEST_CASE("text_buffer appends, grows, truncates and keeps its contents") {
   text_buffer buffer;
   CHECK(buffer.empty());

@@ -9,6 +9,7 @@
 #include "nv/record/json_escape.hpp"
 #include "nv/record/json_number.hpp"
 #include "nv/record/utf8.hpp"
+#include "nv/record/wire_literals.hpp"
 
 namespace nv::record {
 namespace {
@@ -39,7 +40,7 @@ reject_code bad_value_code(field_id id) noexcept {
 
 /// Returns "0", "1" or "2" for an opt-in given as a number or a numeric string of that value.
 std::optional<std::string_view> opt_in_of(const json_scalar& value) noexcept {
-  static constexpr std::array<std::string_view, 3> flags = {"0", "1", "2"};
+  static constexpr std::array<std::string_view, 3> flags = {wire_flag_0, wire_flag_1, wire_flag_2};
   if (value.kind != json_kind::number && value.kind != json_kind::string) return std::nullopt;
   if (value.text.size() == 1 && value.text[0] >= '0' && value.text[0] <= '2') {
     return flags[static_cast<std::size_t>(value.text[0] - '0')];

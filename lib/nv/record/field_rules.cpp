@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "nv/record/wire_literals.hpp"
+
 namespace nv::record {
 namespace {
 
@@ -108,13 +110,13 @@ std::optional<std::string_view> canonical_gender(std::string_view text) noexcept
   std::string_view candidate;
   switch (text.size()) {
     case 4:
-      candidate = "male";
+      candidate = wire_male;
       break;
     case 5:
-      candidate = "other";
+      candidate = wire_other;
       break;
     case 6:
-      candidate = "female";
+      candidate = wire_female;
       break;
     default:
       return std::nullopt;

@@ -19,26 +19,25 @@ std::string describe_key(std::string_view container, std::string_view key) {
                            : quote_for_message(fmt::format("{}.{}", container, key));
 }
 
-/// `"name":` with the quotes, for each identity and standard field.
+/// `"name":` with the quotes, for each identity and standard field, padded so that
+/// copy_padded() may copy any of them.
+struct padded_wire_name {
+  char text[32] = {};
+  std::size_t size = 0;
+};
 constexpr auto quoted_wire_names = [] {
-  std::array<std::string_view, field_count> names{};
-  names[0] = "\"userID\":";
-  names[1] = "\"anonymousID\":";
-  names[2] = "\"name\":";
-  names[3] = "\"first_name\":";
-  names[4] = "\"last_name\":";
-  names[5] = "\"email\":";
-  names[6] = "\"mobile\":";
-  names[7] = "\"birth_date\":";
-  names[8] = "\"gender\":";
-  names[9] = "\"email_opt_in\":";
-  names[10] = "\"sms_opt_in\":";
-  names[11] = "\"whatsapp_opt_in\":";
-  names[12] = "\"company\":";
-  names[13] = "\"hashed_email\":";
-  names[14] = "\"hashed_mobile\":";
-  names[15] = "\"user_attributes\":";
-  return names;
+  constexpr std::array<std::string_view, field_count> names = {
+      "\"userID\":",    "\"anonymousID\":",  "\"name\":",          "\"first_name\":",
+      "\"last_name\":", "\"email\":",        "\"mobile\":",        "\"birth_date\":",
+      "\"gender\":",    "\"email_opt_in\":", "\"sms_opt_in\":",    "\"whatsapp_opt_in\":",
+      "\"company\":",   "\"hashed_email\":", "\"hashed_mobile\":", "\"user_attributes\":"};
+  std::array<padded_wire_name, field_count> padded{};
+  for (std::size_t i = 0; i < field_count; ++i) {
+    if (names[i].size() > 18) throw "max_wire_name_size is too small";
+    for (std::size_t k = 0; k < names[i].size(); ++k) padded[i].text[k] = names[i][k];
+    padded[i].size = names[i].size();
+  }
+  return padded;
 }();
 
 }  // namespace
@@ -46,6 +45,7 @@ constexpr auto quoted_wire_names = [] {
 void record_fields::clear() noexcept {
   given_ = 0;
   set_ = 0;
+  bound_ = 0;
   customs_.clear();
   custom_keys_.clear();
   if (!custom_names_.empty()) custom_names_.clear();  // clear() touches every bucket
@@ -86,14 +86,21 @@ void record_fields::remember(const attribute_types& types) {
 
 namespace {
 
-/// Writes wire pieces at a raw pointer into room reserved beforehand.
+/// Writes wire pieces at a raw pointer into room reserved beforehand, with copy_padding bytes
+/// of slack past it.
 class piece_writer {
  public:
   explicit piece_writer(char* out) noexcept : out_(out) {}
 
-  void raw(std::string_view text) noexcept {
-    copy_bytes(out_, text.data(), text.size());
+  /// Appends `text`, which is followed by copy_padding readable bytes.
+  void padded(std::string_view text) noexcept {
+    copy_padded(out_, text.data(), text.size());
     out_ += text.size();
+  }
+  void name(field_id id) noexcept {
+    const auto& name = quoted_wire_names[static_cast<std::size_t>(id)];
+    std::memcpy(out_, name.text, sizeof name.text);
+    out_ += name.size;
   }
   void byte(char c) noexcept { *out_++ = c; }
   void string(std::string_view text, bool plain) noexcept {
@@ -102,7 +109,7 @@ class piece_writer {
       return;
     }
     *out_++ = '"';
-    raw(text);
+    padded(text);
     *out_++ = '"';
   }
   char* end() const noexcept { return out_; }
@@ -111,29 +118,15 @@ class piece_writer {
   char* out_;
 };
 
-std::size_t string_bound(std::string_view text, bool plain) noexcept {
-  return plain ? text.size() + 2 : json_string_bound(text.size());
-}
-
 constexpr std::string_view attributes_open = ",\"user_attributes\":{";
 
 }  // namespace
 
 void record_fields::write_wire(std::string& wire) const {
-  // Size the output once, then write without capacity checks.
-  std::size_t bound = 2 + attributes_open.size() + 1;
-  for (std::uint32_t bits = set_; bits != 0; bits &= bits - 1) {
-    const auto i = static_cast<std::size_t>(std::countr_zero(bits));
-    bound += 1 + quoted_wire_names[i].size() + string_bound(values_[i].text, values_[i].plain);
-  }
-  for (const auto& custom : customs_) {
-    bound += 2 + string_bound(custom.name, custom.name_plain);
-    bound += custom.type == attr_type::object   ? custom.object_size
-             : custom.type == attr_type::string ? string_bound(custom.text, custom.text_plain)
-                                                : custom.text.size();
-  }
+  // Size the output once (the bound kept while fields were set), then write without capacity
+  // checks; copy_padding more for the block copies.
   const std::size_t start = wire.size();
-  wire.resize(start + bound);
+  wire.resize(start + 2 + attributes_open.size() + 1 + bound_ + copy_padding);
   piece_writer out(wire.data() + start);
 
   out.byte('{');
@@ -143,13 +136,14 @@ void record_fields::write_wire(std::string& wire) const {
     const auto& value = values_[static_cast<std::size_t>(id)];
     if (comma) out.byte(',');
     comma = true;
-    out.raw(quoted_wire_names[static_cast<std::size_t>(id)]);
+    out.name(id);
     out.string(value.text, value.plain);
   }
   bool first = true;
   auto open_attribute = [&] {
     if (first) {
-      out.raw(attributes_open);
+      std::memcpy(out.end(), attributes_open.data(), attributes_open.size());
+      out = piece_writer(out.end() + attributes_open.size());
       first = false;
     } else {
       out.byte(',');
@@ -159,7 +153,7 @@ void record_fields::write_wire(std::string& wire) const {
   for (std::uint32_t bits = set_ >> first_standard; bits != 0; bits &= bits - 1) {
     const auto i = first_standard + static_cast<std::size_t>(std::countr_zero(bits));
     open_attribute();
-    out.raw(quoted_wire_names[i]);
+    out.name(static_cast<field_id>(i));
     out.string(values_[i].text, values_[i].plain);
   }
   for (const auto& custom : customs_) {
@@ -171,11 +165,11 @@ void record_fields::write_wire(std::string& wire) const {
         out.string(custom.text, custom.text_plain);
         break;
       case attr_type::object:
-        out.raw(objects_.view().substr(custom.object_offset, custom.object_size));
+        out.padded(objects_.view().substr(custom.object_offset, custom.object_size));
         break;
       case attr_type::number:
       case attr_type::boolean:
-        out.raw(custom.text);
+        out.padded(custom.text);
         break;
     }
   }

@@ -77,15 +77,23 @@ class record_fields {
   /// record with the same names in the same order skips lookups.
   void remember(const attribute_types& types);
 
-  /// Sets the wire text of an identity or standard field (empty: not provided).
+  /// Sets the wire text of an identity or standard field (empty: not provided). A plain text
+  /// must be followed by copy_padding readable bytes (the input line, the parser's string
+  /// buffer and wire_literals.hpp are): write_wire() copies it with copy_padded().
   void set(field_id id, wire_text text) noexcept {
     values_[static_cast<std::size_t>(id)] = text;
-    if (!text.text.empty()) set_ |= std::uint32_t{1} << static_cast<unsigned>(id);
+    if (!text.text.empty()) {
+      set_ |= std::uint32_t{1} << static_cast<unsigned>(id);
+      bound_ += 1 + max_wire_name_size + string_bound(text);
+    }
   }
 
-  /// Adds a custom attribute whose wire text is `text` (unescaped for strings).
+  /// Adds a custom attribute whose wire text is `text` (unescaped for strings). Plain names and
+  /// texts must be followed by copy_padding readable bytes, as for set().
   void add_custom(wire_text name, attr_type type, wire_text text, bool registered) {
     customs_.push_back({name.text, type, text.text, name.plain, text.plain, registered, 0, 0});
+    bound_ += 2 + string_bound(name) +
+              (type == attr_type::string ? string_bound(text) : text.text.size());
   }
 
   /// Returns the buffer that object-valued attributes are written into.
@@ -102,6 +110,7 @@ class record_fields {
                         registered,
                         offset,
                         objects_.size() - offset});
+    bound_ += 2 + string_bound(name) + (objects_.size() - offset);
   }
 
   /// Returns whether userID or anonymousID was given with a value.
@@ -125,6 +134,14 @@ class record_fields {
 
   bool claim_new_custom(std::string_view name);
 
+  /// Returns the most bytes `text` takes on the wire between quotes.
+  static std::size_t string_bound(wire_text text) noexcept {
+    return text.plain ? text.text.size() + 2 : 6 * text.text.size() + 2;
+  }
+
+  /// The longest `"name":` of a standard or identity field.
+  static constexpr std::size_t max_wire_name_size = 18;
+
   struct recent_name {
     std::string name;
     std::optional<attr_type> type;
@@ -133,6 +150,7 @@ class record_fields {
   static_assert(field_count <= 32);
   std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
   std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
+  std::size_t bound_ = 0;    // the most bytes the fields set so far take on the wire
   std::array<wire_text, field_count> values_{};  // valid where set_ says so
   std::array<seen_key, field_count> seen_{};     // valid where given_ says so
   std::vector<custom_attr> customs_;

@@ -14,6 +14,7 @@
 #include "nv/record/record_fields.hpp"
 #include "nv/record/standard_fields.hpp"
 #include "nv/record/utf8.hpp"
+#include "nv/record/wire_literals.hpp"
 
 namespace nv::record {
 namespace {
@@ -55,7 +56,7 @@ attr_type attr_type_of(json_kind kind) noexcept {
     case od::json_type::boolean: {
       bool flag = false;
       if (auto error = value.get_bool().get(flag)) return error;
-      out = {json_kind::boolean, flag ? "true" : "false"};
+      out = {json_kind::boolean, flag ? wire_true : wire_false};
       return simdjson::SUCCESS;
     }
     case od::json_type::null: {
@@ -174,14 +175,17 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
 
 error_code record_normaliser::state::take_top_field(const wire_text& key, od::value& value) {
   if (pending) return skip(value);
-  const auto id = find_field(key.text);
-  if (!id) return take_custom(key, value);
-  if (!fields.claim(*id, key.text, {})) {
-    fail_with([&] { return fields.duplicate(*id, key.text, {}); });
+  // The id as a plain int, and captured by value below: an optional, or a capture by
+  // reference, kept it in memory and reloaded it in pieces on every key.
+  const int found = find_padded_field(key.text);
+  if (found < 0) return take_custom(key, value);
+  const auto id = static_cast<field_id>(found);
+  if (!fields.claim(id, key.text, {})) {
+    fail_with([this, id, text = key.text] { return fields.duplicate(id, text, {}); });
     return skip(value);
   }
-  if (*id == field_id::attributes) return take_container(key.text, value);
-  return take_named(*id, value);
+  if (id == field_id::attributes) return take_container(key.text, value);
+  return take_named(id, value);
 }
 
 error_code record_normaliser::state::take_container(std::string_view key, od::value& value) {
@@ -203,16 +207,17 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
     wire_text name;
     if (auto error = read_key(field, name.text, name.plain)) return error;
     error_code error = simdjson::SUCCESS;
-    const auto id = find_field(name.text);
+    const int found = find_padded_field(name.text);
+    const auto id = static_cast<field_id>(found);
     if (pending) {
       error = skip(field.value());
-    } else if (!id || !is_standard(*id)) {
+    } else if (found < 0 || !is_standard(id)) {
       error = take_custom(name, field.value());  // identity names are refused there
-    } else if (!fields.claim(*id, name.text, key)) {
-      fail_with([&] { return fields.duplicate(*id, name.text, key); });
+    } else if (!fields.claim(id, name.text, key)) {
+      fail_with([this, id, text = name.text, key] { return fields.duplicate(id, text, key); });
       error = skip(field.value());
     } else {
-      error = take_named(*id, field.value());
+      error = take_named(id, field.value());
     }
     if (error) return error;
   }

@@ -10,6 +10,10 @@
 
 #include "nv/record/same_text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace nv::record {
 
 /// A field with a fixed meaning. The standard attributes run from `name` to `hashed_mobile` in
@@ -82,7 +86,7 @@ inline constexpr std::array<spelling, 30> spellings = {{
 // cut to 6 bits. The multiplier was searched for offline; the table below fails to compile if
 // a spelling is added that collides.
 inline constexpr std::size_t min_key_size = 4;
-inline constexpr std::size_t max_key_size = 15;
+inline constexpr std::size_t max_key_size = 15;  // under 16: see find_padded_field()
 inline constexpr std::uint32_t hash_multiplier = 236307;
 inline constexpr int hash_bits = 6;
 
@@ -120,6 +124,44 @@ inline std::optional<field_id> find_field(std::string_view key) noexcept {
     return std::nullopt;
   }
   return spellings[static_cast<std::size_t>(index)].id;
+}
+
+namespace detail {
+// The spellings again, each in 16 zero-padded bytes, for one masked vector comparison.
+struct padded_spelling {
+  alignas(16) char bytes[16] = {};
+};
+inline constexpr auto padded_spellings = [] {
+  std::array<padded_spelling, spellings.size()> padded{};
+  for (std::size_t i = 0; i < spellings.size(); ++i) {
+    for (std::size_t k = 0; k < spellings[i].key.size(); ++k) {
+      padded[i].bytes[k] = spellings[i].key[k];
+    }
+  }
+  return padded;
+}();
+}  // namespace detail
+
+/// Returns what find_field() returns, as the field's number or -1 for any other key, without
+/// a branch on the key's length: `key.data()` must be followed by 16 readable bytes (a key in
+/// the padded input line or the parser's string buffer). The normaliser's hot path.
+inline int find_padded_field(std::string_view key) noexcept {
+  using namespace detail;
+  if (key.size() - min_key_size > max_key_size - min_key_size) return -1;
+  const int index = slots[hash_key(key)];
+  if (index < 0) return -1;
+  const auto i = static_cast<std::size_t>(index);
+#if defined(__SSE2__)
+  if (spellings[i].key.size() != key.size()) return -1;
+  const __m128i given = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key.data()));
+  const __m128i known = _mm_load_si128(reinterpret_cast<const __m128i*>(padded_spellings[i].bytes));
+  const auto equal = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(given, known)));
+  const unsigned wanted = (1u << key.size()) - 1;  // max_key_size < 16
+  if ((equal & wanted) != wanted) return -1;
+#else
+  if (!same_text(spellings[i].key, key)) return -1;
+#endif
+  return static_cast<int>(spellings[i].id);
 }
 
 /// Returns the field's name on the wire (`userID`, `first_name`, …; `user_attributes`).

@@ -33,7 +33,18 @@ inline void copy_bytes(char* out, const char* from, std::size_t size) noexcept {
   }
 }
 
-/// Bytes appended at the end; cleared, never shrunk. Not a string: no terminator.
+/// Bytes a padded source must have readable past the end of a piece for copy_padded().
+inline constexpr std::size_t copy_padding = 32;
+
+/// Copies `size` bytes from `from` to `out` in 32-byte blocks: one block for most wire pieces,
+/// with no branch on the size. Reads and writes up to copy_padding - 1 bytes past both ends,
+/// so both buffers need that much readable (and, at `out`, writable) slack.
+inline void copy_padded(char* out, const char* from, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; i += copy_padding) std::memcpy(out + i, from + i, copy_padding);
+}
+
+/// Bytes appended at the end; cleared, never shrunk. Not a string: no terminator. The storage
+/// has copy_padding bytes of slack past the capacity, so copy_padded() may read any piece.
 class text_buffer {
  public:
   std::size_t size() const noexcept { return size_; }
@@ -69,7 +80,7 @@ class text_buffer {
   void grow(std::size_t bytes) {
     std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
     while (capacity - size_ < bytes) capacity *= 2;
-    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    auto grown = std::make_unique<char[]>(capacity + copy_padding);
     if (size_ != 0) std::memcpy(grown.get(), data_.get(), size_);
     data_ = std::move(grown);
     capacity_ = capacity;
