@@ -18,38 +18,6 @@ reject make_reject(reject_code code, std::string message) {
   return {code, std::move(message)};
 }
 
-/// The code for a malformed value of each standard attribute.
-reject_code bad_value_code(field_id id) noexcept {
-  switch (id) {
-    case field_id::email:
-      return reject_code::bad_email;
-    case field_id::mobile:
-      return reject_code::bad_mobile;
-    case field_id::birth_date:
-      return reject_code::bad_birth_date;
-    case field_id::gender:
-      return reject_code::bad_gender;
-    case field_id::email_opt_in:
-    case field_id::sms_opt_in:
-    case field_id::whatsapp_opt_in:
-      return reject_code::bad_opt_in;
-    default:
-      return reject_code::bad_string_field;
-  }
-}
-
-/// Returns "0", "1" or "2" for an opt-in given as a number or a numeric string of that value.
-std::optional<std::string_view> opt_in_of(const json_scalar& value) noexcept {
-  static constexpr std::array<std::string_view, 3> flags = {wire_flag_0, wire_flag_1, wire_flag_2};
-  if (value.kind != json_kind::number && value.kind != json_kind::string) return std::nullopt;
-  if (value.text.size() == 1 && value.text[0] >= '0' && value.text[0] <= '2') {
-    return flags[static_cast<std::size_t>(value.text[0] - '0')];
-  }
-  const auto number = exact_small_integer(value.text);
-  if (!number || *number > 2) return std::nullopt;
-  return flags[*number];
-}
-
 bool has_control_character(std::string_view text) noexcept {
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
@@ -81,37 +49,6 @@ std::string describe(const json_scalar& value) {
       return "an array";
   }
   return "a value";
-}
-
-std::optional<std::string_view> identity_text(field_id, const json_scalar& value) noexcept {
-  if (value.kind == json_kind::null) return std::string_view{};
-  if (value.kind != json_kind::string || value.text.empty() ||
-      exceeds_code_points(value.text, max_id_chars)) {
-    return std::nullopt;
-  }
-  return value.text;
-}
-
-std::optional<std::string_view> standard_text(field_id id, const json_scalar& value) noexcept {
-  if (value.kind == json_kind::null) return std::string_view{};
-  if (value.kind == json_kind::string && value.text.empty()) return std::string_view{};
-  if (bad_value_code(id) == reject_code::bad_opt_in) return opt_in_of(value);
-  if (value.kind != json_kind::string) return std::nullopt;
-  switch (id) {
-    case field_id::email:
-      if (!is_plausible_email(value.text)) return std::nullopt;
-      break;
-    case field_id::mobile:
-      if (!is_e164(value.text)) return std::nullopt;
-      break;
-    case field_id::birth_date:
-      return birth_date_of(value.text);
-    case field_id::gender:
-      return canonical_gender(value.text);
-    default:
-      break;
-  }
-  return value.text;
 }
 
 bool is_valid_attr_name(std::string_view name) noexcept {
@@ -147,7 +84,7 @@ std::optional<reject> check_standard(field_id id, const json_scalar& value, std:
   if (value.kind == json_kind::string && value.text.empty()) return std::nullopt;
   const auto code = bad_value_code(id);
   if (code == reject_code::bad_opt_in) {
-    const auto flag = opt_in_of(value);
+    const auto flag = opt_in_text(value);
     if (!flag) {
       return make_reject(code, fmt::format("{} {} is not 0, 1 or 2", name, describe(value)));
     }

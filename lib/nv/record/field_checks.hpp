@@ -14,8 +14,12 @@
 #include <string>
 #include <string_view>
 
+#include "nv/record/field_rules.hpp"
+#include "nv/record/json_number.hpp"
 #include "nv/record/reject.hpp"
 #include "nv/record/standard_fields.hpp"
+#include "nv/record/utf8.hpp"
+#include "nv/record/wire_literals.hpp"
 
 namespace nv::record {
 
@@ -42,13 +46,75 @@ struct json_scalar {
 /// `an object`, ….
 std::string describe(const json_scalar& value);
 
+/// Returns the code for a malformed value of each standard attribute.
+constexpr reject_code bad_value_code(field_id id) noexcept {
+  switch (id) {
+    case field_id::email:
+      return reject_code::bad_email;
+    case field_id::mobile:
+      return reject_code::bad_mobile;
+    case field_id::birth_date:
+      return reject_code::bad_birth_date;
+    case field_id::gender:
+      return reject_code::bad_gender;
+    case field_id::email_opt_in:
+    case field_id::sms_opt_in:
+    case field_id::whatsapp_opt_in:
+      return reject_code::bad_opt_in;
+    default:
+      return reject_code::bad_string_field;
+  }
+}
+
+/// Returns "0", "1" or "2" for an opt-in given as a number or a numeric string of that value.
+inline std::optional<std::string_view> opt_in_text(const json_scalar& value) noexcept {
+  if (value.kind != json_kind::number && value.kind != json_kind::string) return std::nullopt;
+  if (value.text.size() == 1 && value.text[0] >= '0' && value.text[0] <= '2') {
+    return wire_flag(static_cast<std::size_t>(value.text[0] - '0'));
+  }
+  const auto number = exact_small_integer(value.text);
+  if (!number || *number > 2) return std::nullopt;
+  return wire_flag(*number);
+}
+
+// identity_text() and standard_text() are inline: out of line, their optional result went
+// through memory and was reloaded in pieces (a store-forwarding stall per field).
+
 /// Returns the wire text of userID or anonymousID (empty when `value` is null), or nothing
 /// when the value breaks the rule. The hot path: no allocation; check_identity() says why.
-std::optional<std::string_view> identity_text(field_id id, const json_scalar& value) noexcept;
+inline std::optional<std::string_view> identity_text(field_id, const json_scalar& value) noexcept {
+  if (value.kind == json_kind::null) return std::string_view{};
+  if (value.kind != json_kind::string || value.text.empty() ||
+      exceeds_code_points(value.text, max_id_chars)) {
+    return std::nullopt;
+  }
+  return value.text;
+}
 
 /// Returns the wire text of a standard attribute as check_standard() does, or nothing when the
 /// value breaks the rule. The hot path: no allocation; check_standard() says why.
-std::optional<std::string_view> standard_text(field_id id, const json_scalar& value) noexcept;
+inline std::optional<std::string_view> standard_text(field_id id,
+                                                     const json_scalar& value) noexcept {
+  if (value.kind == json_kind::null) return std::string_view{};
+  if (value.kind == json_kind::string && value.text.empty()) return std::string_view{};
+  if (bad_value_code(id) == reject_code::bad_opt_in) return opt_in_text(value);
+  if (value.kind != json_kind::string) return std::nullopt;
+  switch (id) {
+    case field_id::email:
+      if (!is_plausible_email(value.text)) return std::nullopt;
+      break;
+    case field_id::mobile:
+      if (!is_e164(value.text)) return std::nullopt;
+      break;
+    case field_id::birth_date:
+      return birth_date_of(value.text);
+    case field_id::gender:
+      return canonical_gender(value.text);
+    default:
+      break;
+  }
+  return value.text;
+}
 
 /// Returns whether check_attr_name() accepts `name`, without building a reject.
 bool is_valid_attr_name(std::string_view name) noexcept;

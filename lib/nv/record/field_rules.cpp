@@ -56,31 +56,7 @@ bool is_time_with_zone(std::string_view text, std::size_t pos) noexcept {
   return pos + 2 == text.size();
 }
 
-bool equals_ascii_lower(std::string_view text, std::string_view lower) noexcept {
-  if (text.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-bool is_plausible_email(std::string_view text) noexcept {
-  const std::size_t at = text.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < text.size() &&
-         text.find('@', at + 1) == std::string_view::npos;
-}
-
-bool is_e164(std::string_view text) noexcept {
-  if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    if (!is_digit(text[i])) return false;
-  }
-  return true;
-}
 
 bool is_calendar_date(int year, int month, int day) noexcept {
   static constexpr std::array<int, 12> days_in_month = {31, 28, 31, 30, 31, 30,
@@ -103,26 +79,6 @@ std::optional<std::string_view> birth_date_of(std::string_view text) noexcept {
   if (separator != 'T' && separator != 't' && separator != ' ') return std::nullopt;
   if (!is_time_with_zone(text, 11)) return std::nullopt;
   return text.substr(0, 10);
-}
-
-std::optional<std::string_view> canonical_gender(std::string_view text) noexcept {
-  // One candidate per length; compare case-insensitively (ASCII letters only).
-  std::string_view candidate;
-  switch (text.size()) {
-    case 4:
-      candidate = wire_male;
-      break;
-    case 5:
-      candidate = wire_other;
-      break;
-    case 6:
-      candidate = wire_female;
-      break;
-    default:
-      return std::nullopt;
-  }
-  if (!equals_ascii_lower(text, candidate)) return std::nullopt;
-  return candidate;
 }
 
 }  // namespace nv::record

@@ -31,6 +31,10 @@ inline constexpr std::string_view wire_other = detail::wire_literal(10, 5);
 inline constexpr std::string_view wire_flag_0 = detail::wire_literal(15, 1);
 inline constexpr std::string_view wire_flag_1 = detail::wire_literal(16, 1);
 inline constexpr std::string_view wire_flag_2 = detail::wire_literal(17, 1);
+/// Returns "0", "1" or "2" for `value` 0, 1 or 2.
+constexpr std::string_view wire_flag(std::size_t value) noexcept {
+  return detail::wire_literal(15 + value, 1);
+}
 inline constexpr std::string_view wire_true = detail::wire_literal(18, 4);
 inline constexpr std::string_view wire_false = detail::wire_literal(22, 5);
 
