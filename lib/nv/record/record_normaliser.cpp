@@ -42,6 +42,8 @@ attr_type attr_type_of(json_kind kind) noexcept {
 
 /// Reads a value's type and, for a scalar, its text (checked); containers are left unread.
 /// Inlined into its three callers: a call per field costs more than the code it would share.
+/// `out` is set member by member: assigning a braced temporary built it on the stack and
+/// copied it as vectors, reloading bytes just stored (a store-forwarding stall).
 [[gnu::always_inline]] inline error_code decode(od::value& value, json_scalar& out) {
   od::json_type type{};
   if (auto error = value.type().get(type)) return error;
@@ -56,20 +58,24 @@ attr_type attr_type_of(json_kind kind) noexcept {
     case od::json_type::boolean: {
       bool flag = false;
       if (auto error = value.get_bool().get(flag)) return error;
-      out = {json_kind::boolean, flag ? wire_true : wire_false};
+      out.kind = json_kind::boolean;
+      out.text = flag ? wire_true : wire_false;
       return simdjson::SUCCESS;
     }
     case od::json_type::null: {
       bool is_null = false;
       if (auto error = value.is_null().get(is_null)) return error;
-      out = {json_kind::null, {}};
+      out.kind = json_kind::null;
+      out.text = {};
       return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
     }
     case od::json_type::object:
-      out = {json_kind::object, {}};
+      out.kind = json_kind::object;
+      out.text = {};
       return simdjson::SUCCESS;
     case od::json_type::array:
-      out = {json_kind::array, {}};
+      out.kind = json_kind::array;
+      out.text = {};
       return simdjson::SUCCESS;
   }
   return simdjson::TAPE_ERROR;
