@@ -69,13 +69,13 @@ json::object simulated_api::stats_json_locked() const {
     auto e = static_cast<endpoint>(i);
     for (const auto& brand : brands_) {
       s.max_in_window = std::max(s.max_in_window, brand.peaks[i].peak());
-      if (e == endpoint::user_create) s.distinct_users += brand.store.users().size();
+      if (e == endpoint::user_create) s.distinct_users += brand.store.size();
     }
     endpoints[endpoint_path(e)] = to_json(s, e == endpoint::user_create);
   }
   json::object brands;
   for (const auto& brand : brands_)
-    brands[brand.credentials.brand_id] = json::object{{"users", brand.store.users().size()}};
+    brands[brand.credentials.brand_id] = json::object{{"users", brand.store.size()}};
   auto window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.rate.window);
   return json::object{
       {"endpoints", std::move(endpoints)},
@@ -89,8 +89,8 @@ json::object simulated_api::stats_json_locked() const {
 std::string simulated_api::users_ndjson() const {
   std::string out;
   for (const auto& brand : brands_) {
-    for (const auto& [key, user] : brand.store.users()) {
-      json::object line = user_json(user);
+    for (const stored_user* user : brand.store.users()) {
+      json::object line = user_json(*user);
       line["brand"] = brand.credentials.brand_id;
       out += json::serialize(line);
       out += '\n';

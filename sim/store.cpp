@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace nv::sim {
 namespace {
@@ -116,28 +117,57 @@ void merge_attributes(json::object& stored, dom::object incoming) {
   }
 }
 
+// Returns the hash of an identity; a userID and an anonymousID of the same spelling differ.
+std::uint64_t identity_hash(std::string_view id, bool anonymous) {
+  std::uint64_t h = std::hash<std::string_view>{}(id);
+  return anonymous ? h ^ 0x9e3779b97f4a7c15u : h;
+}
+
 }  // namespace
 
-const std::string& brand_store::key(std::string_view id, bool anonymous) const {
-  key_.assign(1, anonymous ? 'a' : 'u');
-  key_.append(id);
-  return key_;
+std::uint32_t brand_store::locate(std::string_view id, bool anonymous, std::uint64_t hash) const {
+  if (places_.empty()) return 0;
+  std::size_t mask = places_.size() - 1;
+  auto tag = static_cast<std::uint32_t>(hash >> 32);
+  for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
+    const place& p = places_[at];
+    if (p.position == 0) return 0;
+    if (p.tag != tag) continue;
+    const stored_user& candidate = identities_[p.position - 1].user;
+    if (candidate.anonymous == anonymous && same_text(candidate.id, id)) return p.position;
+  }
+}
+
+void brand_store::index(std::uint32_t position) {
+  std::size_t mask = places_.size() - 1;
+  std::uint64_t hash = identities_[position - 1].hash;
+  std::size_t at = hash & mask;
+  while (places_[at].position != 0) at = (at + 1) & mask;
+  places_[at] = {static_cast<std::uint32_t>(hash >> 32), position};
 }
 
 brand_store::identity& brand_store::entry(const checked_user& user) {
-  const std::string& k = key(user.id, user.anonymous);
-  if (auto found = index_.find(std::string_view(k)); found != index_.end())
-    return found->second;  // Looked up first: emplacing copies the key.
-  return index_.emplace(k, identity{}).first->second;
+  std::uint64_t hash = identity_hash(user.id, user.anonymous);
+  if (std::uint32_t known = locate(user.id, user.anonymous, hash)) return identities_[known - 1];
+  if ((identities_.size() + 1) * 2 > places_.size()) {
+    // Twice the size, each identity placed again from the hash it keeps.
+    places_.assign(std::max<std::size_t>(64, places_.size() * 2), place{});
+    for (std::size_t i = 0; i < identities_.size(); ++i) index(static_cast<std::uint32_t>(i + 1));
+  }
+  identity& added = identities_.emplace_back();
+  added.user.id = user.id;
+  added.user.anonymous = user.anonymous;
+  added.hash = hash;
+  index(static_cast<std::uint32_t>(identities_.size()));
+  return added;
 }
 
 void brand_store::store(identity& slot, const checked_user& user) {
-  if (!slot.user) {
-    slot.user = &users_.try_emplace(key(user.id, user.anonymous)).first->second;
-    slot.user->id = std::string(user.id);
-    slot.user->anonymous = user.anonymous;
+  if (!slot.stored) {
+    slot.stored = true;
+    ++stored_;
   }
-  if (user.attributes) merge_attributes(slot.user->attributes, *user.attributes);
+  if (user.attributes) merge_attributes(slot.user.attributes, *user.attributes);
 }
 
 bool brand_store::receive(const checked_user& user, bool keep) {
@@ -153,18 +183,32 @@ void brand_store::upsert(const checked_user& user) {
 }
 
 bool brand_store::erase(std::string_view user_id) {
-  const std::string& k = key(user_id, false);
-  auto found = index_.find(std::string_view(k));
-  if (found == index_.end() || !found->second.user) return false;
-  found->second.user = nullptr;
-  if (!found->second.received) index_.erase(found);
-  users_.erase(k);
+  std::uint32_t position = locate(user_id, false, identity_hash(user_id, false));
+  if (position == 0 || !identities_[position - 1].stored) return false;
+  identity& found = identities_[position - 1];
+  // The identity stays, as received or not: a re-sent user is still a duplicate.
+  found.stored = false;
+  found.user.attributes = {};
+  --stored_;
   return true;
 }
 
 const stored_user* brand_store::find(std::string_view user_id) const {
-  auto it = index_.find(std::string_view(key(user_id, false)));
-  return it == index_.end() ? nullptr : it->second.user;
+  std::uint32_t position = locate(user_id, false, identity_hash(user_id, false));
+  if (position == 0 || !identities_[position - 1].stored) return nullptr;
+  return &identities_[position - 1].user;
+}
+
+std::vector<const stored_user*> brand_store::users() const {
+  std::vector<const stored_user*> out;
+  out.reserve(stored_);
+  for (const auto& known : identities_)
+    if (known.stored) out.push_back(&known.user);
+  std::sort(out.begin(), out.end(), [](const stored_user* a, const stored_user* b) {
+    if (a->anonymous != b->anonymous) return a->anonymous;
+    return a->id < b->id;
+  });
+  return out;
 }
 
 void brand_store::add_event(user_event event, bool seeded) {
@@ -194,8 +238,9 @@ void brand_store::add_types(const attribute_types& introduced) {
 }
 
 void brand_store::clear() {
-  users_.clear();
-  index_.clear();
+  identities_.clear();
+  places_.clear();
+  stored_ = 0;
   types_ = std::make_shared<const attribute_types>();
   events_.clear();
 }

@@ -6,11 +6,10 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace nv::sim {
@@ -43,7 +42,7 @@ class brand_store {
   /// Removes a user by userID; returns whether it existed.
   bool erase(std::string_view user_id);
 
-  /// Returns the user with this userID, or null.
+  /// Returns the user with this userID, or null. Valid until the next change of the store.
   const stored_user* find(std::string_view user_id) const;
 
   /// Records an event (seeded events survive clear()).
@@ -61,35 +60,52 @@ class brand_store {
   /// Adds the types an accepted body introduced (a new map, only when there are any).
   void add_types(const attribute_types& introduced);
 
-  /// Returns every stored user, ordered by identity.
-  const std::map<std::string, stored_user>& users() const { return users_; }
+  /// Returns every stored user, anonymousIDs first, each kind ordered by id. Sorts on each
+  /// call: the dump and the tests ask, not the hot path.
+  std::vector<const stored_user*> users() const;
+
+  /// Returns the number of stored users.
+  std::size_t size() const { return stored_; }
 
   /// Forgets users, received identities, types and recorded (not seeded) events.
   void clear();
 
  private:
-  // What the index knows of one identity.
+  // What the store knows of one identity received or stored.
   struct identity {
-    stored_user* user = nullptr;  // Null when not stored (lost, deleted, or only received).
-    bool received = false;        // Arrived in a create body before.
+    stored_user user;  // id and anonymous always; attributes only while stored.
+    std::uint64_t hash = 0;
+    bool stored = false;    // False when lost, deleted, or only received.
+    bool received = false;  // Arrived in a create body before.
+  };
+  // One place of the open-addressing index: the high half of an identity's hash, so most
+  // probes are answered without touching (and missing the cache on) the identity itself, and
+  // the identity's position in identities_ plus one (0: empty place).
+  struct place {
+    std::uint32_t tag = 0;
+    std::uint32_t position = 0;
   };
 
-  // Returns the map key of a user, 'u' or 'a' then the id, in a buffer reused by the next call.
-  const std::string& key(std::string_view id, bool anonymous) const;
-  // Returns the index entry of a user, created empty when new.
+  // Returns the position of an identity in identities_ plus one, or 0 when unknown.
+  std::uint32_t locate(std::string_view id, bool anonymous, std::uint64_t hash) const;
+  // Returns the identity of a user, created (neither stored nor received) when new.
   identity& entry(const checked_user& user);
-  // Stores `user` as `slot`'s user, creating it when absent, and merges its attributes.
+  // Puts identity `position` into the index; there must be room.
+  void index(std::uint32_t position);
+  // Stores `user` in its identity, merging its attributes.
   void store(identity& slot, const checked_user& user);
 
-  std::map<std::string, stored_user> users_;  // Key: 'u' or 'a' then the id.
-  // Every identity received or stored, by the same key, for lookups: ids of one import share
-  // long prefixes, which makes each comparison of the ordered map's search a memcmp of most of
-  // the key. One table for both questions spares a second hash and probe per user.
-  std::unordered_map<std::string, identity, name_hash, std::equal_to<>> index_;
+  // Every identity received or stored. A deque: identities never move as it grows, and an
+  // import's million users cost no reallocation of those already there.
+  std::deque<identity> identities_;
+  // Linear probing over a power-of-two table at most half full. Built for the insert path of
+  // an import (a new identity per user, a million of them): a node-based map paid an
+  // allocation per user and, without cached hashes, hashed other keys again on every probe.
+  std::vector<place> places_;
+  std::size_t stored_ = 0;
   std::shared_ptr<const attribute_types> types_ = std::make_shared<const attribute_types>();
   std::vector<user_event> seeded_events_;
   std::vector<user_event> events_;
-  mutable std::string key_;  // Spares an allocation per lookup.
 };
 
 }  // namespace nv::sim

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 using namespace nv::sim;
@@ -76,4 +77,40 @@ TEST_CASE("erase removes the stored user, and a re-sent user is still a duplicat
   store.clear();
   CHECK(store.users().empty());
   CHECK_FALSE(store.receive(user_from(parser, R"({"userID":"d"})"), true));
+}
+
+TEST_CASE("thousands of identities: each found after the index grew, dumped in identity order") {
+  brand_store store;
+  simdjson::dom::parser parser;
+  // 5000 userIDs, and an anonymousID of the same spelling for every tenth, inserted out of order.
+  for (int i = 0; i < 5000; ++i) {
+    int n = (i * 7919) % 5000;
+    std::string id = "user-" + std::to_string(n);
+    CHECK_FALSE(
+        store.receive(user_from(parser, R"({"userID":")" + id + R"(","user_attributes":{"n":)" +
+                                            std::to_string(n) + "}}"),
+                      true));
+    if (n % 10 == 0)
+      CHECK_FALSE(store.receive(user_from(parser, R"({"anonymousID":")" + id + R"("})"), true));
+  }
+  CHECK(store.size() == 5500);
+  for (int n = 0; n < 5000; ++n) {
+    const stored_user* user = store.find("user-" + std::to_string(n));
+    REQUIRE(user != nullptr);
+    CHECK_FALSE(user->anonymous);
+    CHECK(user->attributes.at("n") == n);
+  }
+  CHECK(store.find("user-5000") == nullptr);
+  CHECK(store.receive(user_from(parser, R"({"userID":"user-4999"})"), true));
+  CHECK(store.receive(user_from(parser, R"({"anonymousID":"user-4990"})"), true));
+  auto users = store.users();
+  REQUIRE(users.size() == 5500);
+  CHECK(users[0]->anonymous);
+  CHECK(users[0]->id == "user-0");
+  CHECK(users[499]->id == "user-990");
+  CHECK_FALSE(users[500]->anonymous);
+  CHECK(users[500]->id == "user-0");
+  CHECK(users[501]->id == "user-1");
+  CHECK(std::is_sorted(users.begin() + 500, users.end(),
+                       [](const stored_user* a, const stored_user* b) { return a->id < b->id; }));
 }
