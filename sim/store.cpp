@@ -20,35 +20,44 @@ bool same_keys(const json::object& a, dom::object b) {
   return true;
 }
 
-// Returns a copy of a request's value in the store's own memory.
-json::value to_json(dom::element from) {
+// Makes `to` a copy of a request's value in the store's own memory, built in place: no
+// temporary value is made and then moved in. value_unsafe() is safe: each follows a check of
+// the element's type.
+void assign_new(json::value& to, dom::element from) {
   switch (from.type()) {
     case dom::element_type::STRING:
-      return json::string(from.get_string().value_unsafe());
+      to.emplace_string().assign(from.get_string().value_unsafe());
+      return;
     case dom::element_type::INT64:
-      return from.get_int64().value_unsafe();
+      to.emplace_int64() = from.get_int64().value_unsafe();
+      return;
     case dom::element_type::UINT64:
-      return from.get_uint64().value_unsafe();
+      to.emplace_uint64() = from.get_uint64().value_unsafe();
+      return;
     case dom::element_type::DOUBLE:
-      return from.get_double().value_unsafe();
+      to.emplace_double() = from.get_double().value_unsafe();
+      return;
     case dom::element_type::BOOL:
-      return from.get_bool().value_unsafe();
+      to.emplace_bool() = from.get_bool().value_unsafe();
+      return;
     case dom::element_type::NULL_VALUE:
-      return nullptr;
+      to.emplace_null();
+      return;
     case dom::element_type::ARRAY: {
-      json::array out;
-      dom::array array =
-          from.get_array().value_unsafe();  // A local: iterating a temporary dangles.
-      for (dom::element v : array) out.push_back(to_json(v));
-      return out;
+      dom::array array = from.get_array().value_unsafe();  // A local: a temporary dangles.
+      json::array& out = to.emplace_array();
+      out.reserve(array.size());
+      for (dom::element v : array) assign_new(out.emplace_back(nullptr), v);
+      return;
     }
-    case dom::element_type::OBJECT:
-      break;
+    case dom::element_type::OBJECT: {
+      dom::object object = from.get_object().value_unsafe();
+      json::object& out = to.emplace_object();
+      out.reserve(object.size());
+      for (auto [key, value] : object) assign_new(out[key], value);  // Names are distinct.
+      return;
+    }
   }
-  json::object out;
-  dom::object object = from.get_object().value_unsafe();
-  for (auto [key, value] : object) out.emplace(key, to_json(value));
-  return out;
 }
 
 // Makes `to` equal to `from`, reusing the memory `to` already holds where the shapes match: a
@@ -95,12 +104,18 @@ void assign_reusing(json::value& to, dom::element from) {
     case dom::element_type::ARRAY:
       break;
   }
-  to = to_json(from);
+  assign_new(to, from);
 }
 
 // Sets each incoming attribute, keeping the stored ones it does not name.
 void merge_attributes(json::object& stored, dom::object incoming) {
-  if (stored.empty()) stored.reserve(incoming.size());
+  if (stored.empty()) {
+    // A new user (the insert path of an import): the checks have refused a name given twice,
+    // so each is inserted without a search of our own before Boost.JSON's.
+    stored.reserve(incoming.size());
+    for (auto [key, value] : incoming) assign_new(stored[key], value);
+    return;
+  }
   std::size_t position = 0;
   for (auto [key, value] : incoming) {
     // Users of one import share the order of their attributes: try the same position first.
@@ -112,7 +127,7 @@ void merge_attributes(json::object& stored, dom::object incoming) {
     if (slot)
       assign_reusing(*slot, value);
     else
-      stored.emplace(key, to_json(value));
+      assign_new(stored[key], value);
     ++position;
   }
 }
