@@ -169,12 +169,9 @@ brand_store::identity& brand_store::entry(const checked_user& user) {
     places_.assign(std::max<std::size_t>(64, places_.size() * 2), place{});
     for (std::size_t i = 0; i < identities_.size(); ++i) index(static_cast<std::uint32_t>(i + 1));
   }
-  identity& added = identities_.emplace_back();
-  added.user.id = user.id;
-  added.user.anonymous = user.anonymous;
-  added.hash = hash;
+  identities_.emplace_back(user.id, user.anonymous, hash, boost::json::storage_ptr(pool_.get()));
   index(static_cast<std::uint32_t>(identities_.size()));
-  return added;
+  return identities_.back();
 }
 
 void brand_store::store(identity& slot, const checked_user& user) {
@@ -203,7 +200,7 @@ bool brand_store::erase(std::string_view user_id) {
   identity& found = identities_[position - 1];
   // The identity stays, as received or not: a re-sent user is still a duplicate.
   found.stored = false;
-  found.user.attributes = {};
+  found.user.attributes.clear();
   --stored_;
   return true;
 }
@@ -254,6 +251,7 @@ void brand_store::add_types(const attribute_types& introduced) {
 
 void brand_store::clear() {
   identities_.clear();
+  pool_->release();
   places_.clear();
   stored_ = 0;
   types_ = std::make_shared<const attribute_types>();
