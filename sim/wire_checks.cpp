@@ -433,7 +433,19 @@ std::optional<std::string_view> find_duplicate_key(dom::element root) {
   dom::object object;
   dom::array array;
   if (!root.get_object().get(object)) {
-    if (auto key = duplicate_in(object)) return key;
+    if (object.size() <= pairwise_keys) {
+      // One walk for the keys and for whether any value is a container: an attribute's object
+      // value (an address) is mostly a few scalars, and then the walk is all there is.
+      key_tracker keys;
+      bool nested = false;
+      for (auto [key, value] : object) {
+        if (keys.repeated(key)) return key;
+        nested = nested || is_container(value);
+      }
+      if (!nested) return std::nullopt;
+    } else if (auto key = duplicate_in(object)) {
+      return key;
+    }
     for (auto [key, value] : object)
       if (is_container(value))
         if (auto found = find_duplicate_key(value)) return found;
@@ -447,18 +459,18 @@ std::optional<std::string_view> find_duplicate_key(dom::element root) {
 
 bool is_calendar_date(std::string_view t) noexcept {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
-  int parts[3] = {0, 0, 0};
-  std::size_t starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
-  for (int p = 0; p < 3; ++p) {
-    for (std::size_t i = starts[p]; i < starts[p] + lengths[p]; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      parts[p] = parts[p] * 10 + (t[i] - '0');
-    }
-  }
-  int year = parts[0], month = parts[1], day = parts[2];
+  // Written out digit by digit: the compiler keeps it branch-light, where loops over the three
+  // parts cost several times as much for a check run on every birth_date.
+  auto digit = [t](std::size_t i) { return static_cast<unsigned>(t[i]) - '0'; };  // Wraps if <0
+  if (digit(0) > 9 || digit(1) > 9 || digit(2) > 9 || digit(3) > 9 || digit(5) > 9 ||
+      digit(6) > 9 || digit(8) > 9 || digit(9) > 9)
+    return false;
+  unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  unsigned month = digit(5) * 10 + digit(6);
+  unsigned day = digit(8) * 10 + digit(9);
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  constexpr unsigned days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 

@@ -2,7 +2,9 @@
 #include "sim/wire_checks.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <chrono>
 #include <string>
 
 namespace {
@@ -272,4 +274,24 @@ TEST_CASE("same_text compares every length, including differences only at either
     }
     CHECK_FALSE(same_text(a, b.substr(0, n - 1)));
   }
+}
+
+TEST_CASE("is_calendar_date agrees with std::chrono on every day of 0000-2100 and around it") {
+  using namespace std::chrono;
+  int checked = 0;
+  for (int y : {0, 1, 4, 99, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999}) {
+    for (unsigned m = 0; m <= 13; ++m) {
+      for (unsigned d = 0; d <= 32; ++d) {
+        std::string text = fmt::format("{:04}-{:02}-{:02}", y, m, d);
+        bool real = y >= 1 && year_month_day{year{y}, month{m}, day{d}}.ok();
+        CAPTURE(text);
+        CHECK(nv::sim::is_calendar_date(text) == real);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 13 * 14 * 33);
+  for (const char* bad : {"2024-1-01", "2024-01-1 ", "2024/01/01", "2O24-01-01", "2024-0a-01",
+                          "2024-01-0:", "+024-01-01", "2024-01-01T", "", "20240101"})
+    CHECK_FALSE(nv::sim::is_calendar_date(bad));
 }
