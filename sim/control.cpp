@@ -90,7 +90,7 @@ std::string simulated_api::users_ndjson() const {
   std::string out;
   for (const auto& brand : brands_) {
     for (const stored_user* user : brand.store.users()) {
-      json::object line = user_json(*user);
+      json::object line = user_json(brand.store, *user);
       line["brand"] = brand.credentials.brand_id;
       out += json::serialize(line);
       out += '\n';

@@ -137,9 +137,9 @@ std::string envelope(std::string_view status, std::string_view message) {
       json::object{{"response", json::object{{"status", status}, {"message", message}}}});
 }
 
-json::object user_json(const stored_user& user) {
+json::object user_json(const brand_store& store, const stored_user& user) {
   json::object out{{user.anonymous ? "anonymousID" : "userID", user.id}};
-  if (!user.attributes.empty()) out["user_attributes"] = user.attributes;
+  if (!user.attributes.empty()) out["user_attributes"] = store.attributes_json(user);
   return out;
 }
 
@@ -311,7 +311,7 @@ answer simulated_api::user_data(brand_state& brand, dom::element body) {
   if (!id || id->empty()) return error(400, "Error: userID is required");
   const stored_user* user = brand.store.find(*id);
   if (!user) return error(404, fmt::format("Error: user not found, user {}", *id));
-  return success(json::object{{"data", user_json(*user)}});
+  return success(json::object{{"data", user_json(brand.store, *user)}});
 }
 
 answer simulated_api::count_users(brand_state& brand, dom::element body) {
@@ -333,7 +333,8 @@ answer simulated_api::list_profiles(brand_state& brand, dom::element body) {
   auto last = std::min(ids.size(), first + static_cast<std::size_t>(*batch_size));
   for (std::size_t i = first; i < last; ++i) {
     const stored_user* user = brand.store.find(ids[i]);
-    data.push_back(user ? json::value(user_json(*user)) : json::value{{"userID", ids[i]}});
+    data.push_back(user ? json::value(user_json(brand.store, *user))
+                        : json::value{{"userID", ids[i]}});
   }
   json::value next = last < ids.size() ? json::value(last) : json::value(nullptr);
   return success(json::object{{"data", std::move(data)}, {"next_offset", std::move(next)}});

@@ -115,7 +115,7 @@ class simulated_api {
 /// Returns {"response":{"status":S,"message":M}} serialised.
 std::string envelope(std::string_view status, std::string_view message);
 
-/// Returns the JSON of a stored user as USER on the wire: {"userID"|"anonymousID", attributes}.
-boost::json::object user_json(const stored_user& user);
+/// Returns a user of `store` as USER on the wire: {"userID"|"anonymousID", attributes}.
+boost::json::object user_json(const brand_store& store, const stored_user& user);
 
 }  // namespace nv::sim

@@ -107,31 +107,6 @@ void assign_reusing(json::value& to, dom::element from) {
   assign_new(to, from);
 }
 
-// Sets each incoming attribute, keeping the stored ones it does not name.
-void merge_attributes(json::object& stored, dom::object incoming) {
-  if (stored.empty()) {
-    // A new user (the insert path of an import): the checks have refused a name given twice,
-    // so each is inserted without a search of our own before Boost.JSON's.
-    stored.reserve(incoming.size());
-    for (auto [key, value] : incoming) assign_new(stored[key], value);
-    return;
-  }
-  std::size_t position = 0;
-  for (auto [key, value] : incoming) {
-    // Users of one import share the order of their attributes: try the same position first.
-    json::value* slot = nullptr;
-    if (position < stored.size() && same_text(stored.begin()[position].key(), key))
-      slot = &stored.begin()[position].value();
-    else if (auto it = stored.find(key); it != stored.end())
-      slot = &it->value();
-    if (slot)
-      assign_reusing(*slot, value);
-    else
-      assign_new(stored[key], value);
-    ++position;
-  }
-}
-
 // Returns the hash of an identity; a userID and an anonymousID of the same spelling differ.
 std::uint64_t identity_hash(std::string_view id, bool anonymous) {
   std::uint64_t h = std::hash<std::string_view>{}(id);
@@ -169,7 +144,7 @@ brand_store::identity& brand_store::entry(const checked_user& user) {
     places_.assign(std::max<std::size_t>(64, places_.size() * 2), place{});
     for (std::size_t i = 0; i < identities_.size(); ++i) index(static_cast<std::uint32_t>(i + 1));
   }
-  identities_.emplace_back(user.id, user.anonymous, hash, boost::json::storage_ptr(pool_.get()));
+  identities_.emplace_back(user.id, user.anonymous, hash);
   index(static_cast<std::uint32_t>(identities_.size()));
   return identities_.back();
 }
@@ -179,7 +154,64 @@ void brand_store::store(identity& slot, const checked_user& user) {
     slot.stored = true;
     ++stored_;
   }
-  if (user.attributes) merge_attributes(slot.user.attributes, *user.attributes);
+  if (user.attributes) merge(slot.user.attributes, *user.attributes);
+}
+
+std::uint32_t brand_store::remember_name(std::size_t position, std::string_view name) {
+  std::uint32_t index;
+  if (auto it = name_index_.find(name); it != name_index_.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(name);
+    name_texts_.push_back(names_.back());
+    name_index_.emplace(names_.back(), index);
+  }
+  if (position >= name_memo_.size()) name_memo_.resize(position + 1);
+  name_memo_[position] = {name_texts_[index], index};
+  return index;
+}
+
+void brand_store::merge(std::vector<stored_attribute>& stored, dom::object incoming) {
+  json::storage_ptr pool(pool_.get());
+  // Only the attributes the user had before are searched: the checks have refused a name
+  // given twice, so none appended by this merge can be named again. A new user (the insert
+  // path of an import) has none, and takes every attribute as it comes. The sizes are kept in
+  // locals: the calls below would make the compiler reload and divide them per attribute.
+  const std::size_t known = stored.size();
+  if (known == 0) stored.reserve(incoming.size());
+  std::size_t remembered = name_memo_.size();
+  std::size_t at = 0;
+  for (auto [key, value] : incoming) {
+    // Users of one import share the names and order of their attributes: a re-sent user's
+    // attribute is mostly the stored one at the same position, found by one comparison.
+    std::size_t found = at;
+    if (found >= known || !same_text(name_texts_[stored[found].name], key)) {
+      std::uint32_t name;
+      if (at < remembered && same_text(name_memo_[at].text, key)) {
+        name = name_memo_[at].index;
+      } else {
+        name = remember_name(at, key);
+        remembered = name_memo_.size();
+      }
+      found = 0;
+      while (found < known && stored[found].name != name) ++found;
+      if (found == known) {
+        assign_new(stored.emplace_back(stored_attribute{name, json::value(pool)}).value, value);
+        ++at;
+        continue;
+      }
+    }
+    assign_reusing(stored[found].value, value);
+    ++at;
+  }
+}
+
+json::object brand_store::attributes_json(const stored_user& user) const {
+  json::object out;
+  out.reserve(user.attributes.size());
+  for (const auto& a : user.attributes) out.emplace(name_texts_[a.name], a.value);
+  return out;
 }
 
 bool brand_store::receive(const checked_user& user, bool keep) {
@@ -200,7 +232,7 @@ bool brand_store::erase(std::string_view user_id) {
   identity& found = identities_[position - 1];
   // The identity stays, as received or not: a re-sent user is still a duplicate.
   found.stored = false;
-  found.user.attributes.clear();
+  found.user.attributes = {};
   --stored_;
   return true;
 }
@@ -252,6 +284,10 @@ void brand_store::add_types(const attribute_types& introduced) {
 void brand_store::clear() {
   identities_.clear();
   pool_->release();
+  names_.clear();
+  name_texts_.clear();
+  name_index_.clear();
+  name_memo_.clear();
   places_.clear();
   stored_ = 0;
   types_ = std::make_shared<const attribute_types>();

@@ -6,21 +6,31 @@
 #include <boost/container/pmr/unsynchronized_pool_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace nv::sim {
 
-/// A stored user: identity plus the merged attributes of every upsert.
+/// One attribute of a stored user: its name, by its index among the brand's names, and value.
+struct stored_attribute {
+  std::uint32_t name;
+  boost::json::value value;
+};
+
+/// A stored user: identity plus the merged attributes of every upsert, in the order each was
+/// first set. The names are the brand's (brand_store::attributes_json() spells them out): an
+/// import's million users share a few dozen names, which are then held once, not per user.
 struct stored_user {
   std::string id;
   bool anonymous = false;
-  boost::json::object attributes;
+  std::vector<stored_attribute> attributes;
 };
 
 /// One event: who, what, and the day (YYYY-MM-DD; a date-time is cut to its date).
@@ -62,6 +72,9 @@ class brand_store {
   /// Adds the types an accepted body introduced (a new map, only when there are any).
   void add_types(const attribute_types& introduced);
 
+  /// Returns the attributes of a user of this store as a JSON object, in their stored order.
+  boost::json::object attributes_json(const stored_user& user) const;
+
   /// Returns every stored user, anonymousIDs first, each kind ordered by id. Sorts on each
   /// call: the dump and the tests ask, not the hot path.
   std::vector<const stored_user*> users() const;
@@ -75,9 +88,8 @@ class brand_store {
  private:
   // What the store knows of one identity received or stored.
   struct identity {
-    identity(std::string_view id, bool anonymous, std::uint64_t hash,
-             boost::json::storage_ptr storage)
-        : user{std::string(id), anonymous, boost::json::object(std::move(storage))}, hash(hash) {}
+    identity(std::string_view id, bool anonymous, std::uint64_t hash)
+        : user{std::string(id), anonymous, {}}, hash(hash) {}
 
     stored_user user;  // id and anonymous always; attributes only while stored.
     std::uint64_t hash = 0;
@@ -100,10 +112,14 @@ class brand_store {
   void index(std::uint32_t position);
   // Stores `user` in its identity, merging its attributes.
   void store(identity& slot, const checked_user& user);
+  // Sets each incoming attribute, keeping the stored ones it does not name.
+  void merge(std::vector<stored_attribute>& stored, simdjson::dom::object incoming);
+  // Returns the index of `name`, added when new, and remembers it for `position`.
+  std::uint32_t remember_name(std::size_t position, std::string_view name);
 
-  // The memory of stored attributes. Boost.JSON allocates each key and each longer string
-  // apart: an import's million users make tens of millions of small blocks, which a pool of
-  // blocks by size hands out from free lists, without malloc's search and per-block header.
+  // The memory of stored attribute values. Boost.JSON allocates each longer string and each
+  // nested object apart: an import's million users make millions of small blocks, which a pool
+  // of blocks by size hands out from free lists, without malloc's search and per-block header.
   // Freed blocks return to their list. On the heap, so the store can move; declared before
   // identities_, so it outlives the attributes it holds.
   std::unique_ptr<boost::container::pmr::unsynchronized_pool_resource> pool_ =
@@ -116,6 +132,18 @@ class brand_store {
   // allocation per user and, without cached hashes, hashed other keys again on every probe.
   std::vector<place> places_;
   std::size_t stored_ = 0;
+  // Attribute names, each once: names_[i] is name i, found by name through name_index_. A
+  // deque, so a name's text never moves; name_texts_[i] views it, one load away.
+  std::deque<std::string> names_;
+  std::vector<std::string_view> name_texts_;
+  std::unordered_map<std::string, std::uint32_t, name_hash, std::equal_to<>> name_index_;
+  // The names of the last user merged, by position: users of one import share the names and
+  // order of their attributes, so a name is mostly found by one comparison, without a hash.
+  struct remembered_name {
+    std::string_view text;  // In names_.
+    std::uint32_t index;
+  };
+  std::vector<remembered_name> name_memo_;
   std::shared_ptr<const attribute_types> types_ = std::make_shared<const attribute_types>();
   std::vector<user_event> seeded_events_;
   std::vector<user_event> events_;

@@ -2,6 +2,7 @@
 #include "sim/store.hpp"
 
 #include <doctest/doctest.h>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <string>
@@ -36,9 +37,7 @@ TEST_CASE("receive reports duplicates, stores when kept, and merges attributes")
   CHECK(store.receive(user_from(parser, R"({"userID":"a","user_attributes":{"y":"2"}})"), true));
   const stored_user* a = store.find("a");
   REQUIRE(a != nullptr);
-  CHECK(a->attributes.size() == 2);
-  CHECK(a->attributes.at("x") == 1);
-  CHECK(a->attributes.at("y") == "2");
+  CHECK(store.attributes_json(*a) == boost::json::object{{"x", 1}, {"y", "2"}});
   // A lost batch counts as received but stores nothing.
   CHECK_FALSE(store.receive(user_from(parser, R"({"userID":"b"})"), false));
   CHECK(store.find("b") == nullptr);
@@ -54,7 +53,7 @@ TEST_CASE("an upsert alone (an event's user) stores without counting as received
   simdjson::dom::parser parser;
   store.upsert(user_from(parser, R"({"userID":"e","user_attributes":{"plan":"gold"}})"));
   REQUIRE(store.find("e") != nullptr);
-  CHECK(store.find("e")->attributes.at("plan") == "gold");
+  CHECK(store.attributes_json(*store.find("e")).at("plan") == "gold");
   CHECK_FALSE(store.receive(user_from(parser, R"({"userID":"e"})"), true));
   CHECK(store.receive(user_from(parser, R"({"userID":"e"})"), true));
 }
@@ -98,7 +97,7 @@ TEST_CASE("thousands of identities: each found after the index grew, dumped in i
     const stored_user* user = store.find("user-" + std::to_string(n));
     REQUIRE(user != nullptr);
     CHECK_FALSE(user->anonymous);
-    CHECK(user->attributes.at("n") == n);
+    CHECK(store.attributes_json(*user).at("n") == n);
   }
   CHECK(store.find("user-5000") == nullptr);
   CHECK(store.receive(user_from(parser, R"({"userID":"user-4999"})"), true));
@@ -113,4 +112,22 @@ TEST_CASE("thousands of identities: each found after the index grew, dumped in i
   CHECK(users[501]->id == "user-1");
   CHECK(std::is_sorted(users.begin() + 500, users.end(),
                        [](const stored_user* a, const stored_user* b) { return a->id < b->id; }));
+}
+
+TEST_CASE("attributes merge by name in any order and keep the order each was first set") {
+  brand_store store;
+  simdjson::dom::parser parser;
+  auto send = [&](const std::string& json) { store.receive(user_from(parser, json), true); };
+  send(R"({"userID":"a","user_attributes":{"p":1,"q":"x","o":{"k":1}}})");
+  send(R"({"userID":"b","user_attributes":{"q":"y","r":true}})");
+  send(R"({"userID":"a","user_attributes":{"q":"longer than a value held inline","p":2,)"
+       R"("o":{"k":2,"m":[1]}}})");
+  send(R"({"userID":"a","user_attributes":{"t":"new","p":3}})");
+  CHECK(boost::json::serialize(store.attributes_json(*store.find("a"))) ==
+        R"({"p":3,"q":"longer than a value held inline","o":{"k":2,"m":[1]},"t":"new"})");
+  CHECK(boost::json::serialize(store.attributes_json(*store.find("b"))) == R"({"q":"y","r":true})");
+  store.clear();
+  send(R"({"userID":"c","user_attributes":{"r":"after a reset"}})");
+  CHECK(boost::json::serialize(store.attributes_json(*store.find("c"))) ==
+        R"({"r":"after a reset"})");
 }
