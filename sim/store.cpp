@@ -20,44 +20,38 @@ bool same_keys(const json::object& a, dom::object b) {
   return true;
 }
 
-// Makes `to` a copy of a request's value in the store's own memory, built in place: no
-// temporary value is made and then moved in. value_unsafe() is safe: each follows a check of
-// the element's type.
-void assign_new(json::value& to, dom::element from) {
+// Returns a copy of a request's value in `storage`, each part built once by the constructor
+// that takes it: no null value first made and then replaced. value_unsafe() is safe: each
+// follows a check of the element's type.
+json::value copy_of(dom::element from, const json::storage_ptr& storage) {
   switch (from.type()) {
     case dom::element_type::STRING:
-      to.emplace_string().assign(from.get_string().value_unsafe());
-      return;
+      return json::value(json::string_view(from.get_string().value_unsafe()), storage);
     case dom::element_type::INT64:
-      to.emplace_int64() = from.get_int64().value_unsafe();
-      return;
+      return json::value(from.get_int64().value_unsafe(), storage);
     case dom::element_type::UINT64:
-      to.emplace_uint64() = from.get_uint64().value_unsafe();
-      return;
+      return json::value(from.get_uint64().value_unsafe(), storage);
     case dom::element_type::DOUBLE:
-      to.emplace_double() = from.get_double().value_unsafe();
-      return;
+      return json::value(from.get_double().value_unsafe(), storage);
     case dom::element_type::BOOL:
-      to.emplace_bool() = from.get_bool().value_unsafe();
-      return;
+      return json::value(from.get_bool().value_unsafe(), storage);
     case dom::element_type::NULL_VALUE:
-      to.emplace_null();
-      return;
+      return json::value(nullptr, storage);
     case dom::element_type::ARRAY: {
       dom::array array = from.get_array().value_unsafe();  // A local: a temporary dangles.
-      json::array& out = to.emplace_array();
+      json::array out(storage);
       out.reserve(array.size());
-      for (dom::element v : array) assign_new(out.emplace_back(nullptr), v);
-      return;
+      for (dom::element v : array) out.push_back(copy_of(v, storage));
+      return json::value(std::move(out));
     }
-    case dom::element_type::OBJECT: {
-      dom::object object = from.get_object().value_unsafe();
-      json::object& out = to.emplace_object();
-      out.reserve(object.size());
-      for (auto [key, value] : object) assign_new(out[key], value);  // Names are distinct.
-      return;
-    }
+    case dom::element_type::OBJECT:
+      break;
   }
+  dom::object object = from.get_object().value_unsafe();
+  json::object out(storage);
+  out.reserve(object.size());
+  for (auto [key, value] : object) out.emplace(key, copy_of(value, storage));  // Names distinct.
+  return json::value(std::move(out));
 }
 
 // Makes `to` equal to `from`, reusing the memory `to` already holds where the shapes match: a
@@ -104,7 +98,7 @@ void assign_reusing(json::value& to, dom::element from) {
     case dom::element_type::ARRAY:
       break;
   }
-  assign_new(to, from);
+  to = copy_of(from, to.storage());
 }
 
 // Returns the hash of an identity; a userID and an anonymousID of the same spelling differ.
@@ -197,7 +191,7 @@ void brand_store::merge(std::vector<stored_attribute>& stored, dom::object incom
       found = 0;
       while (found < known && stored[found].name != name) ++found;
       if (found == known) {
-        assign_new(stored.emplace_back(stored_attribute{name, json::value(pool)}).value, value);
+        stored.push_back({name, copy_of(value, pool)});
         ++at;
         continue;
       }
