@@ -1,7 +1,9 @@
 // Helpers for the record tests: padded lines, and the wire user read back as name → value.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,13 +20,19 @@ namespace nv::record::testing {
 /// (the next line's bytes) is never spaces, so the padding is deliberately hostile.
 inline constexpr std::string_view hostile_padding = "}]\"\\,:{[0-9e \n}}]]tru\"\"";
 
-/// Normalises `line` from a buffer whose padding holds `padding` bytes repeated.
+/// Normalises `line` from a buffer whose padding holds `padding` bytes repeated. The buffer
+/// is allocated with exactly SIMDJSON_PADDING bytes after the line (no spare capacity, as a
+/// std::string may have), so under ASan a read past the promised padding is reported.
 inline std::optional<reject> normalise_padded(record_normaliser& normaliser, std::string_view line,
                                               std::string& wire,
                                               std::string_view padding = hostile_padding) {
-  std::string buffer(line);
-  while (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) buffer += padding;
-  return normaliser.normalise(std::string_view(buffer.data(), line.size()), wire);
+  const std::size_t size = line.size() + simdjson::SIMDJSON_PADDING;
+  const auto buffer = std::make_unique<char[]>(size);
+  std::copy(line.begin(), line.end(), buffer.get());
+  for (std::size_t i = line.size(); i < size; ++i) {
+    buffer[i] = padding[(i - line.size()) % padding.size()];
+  }
+  return normaliser.normalise(std::string_view(buffer.get(), line.size()), wire);
 }
 
 /// A wire user read back: its identity and its attributes in wire order. String values are
