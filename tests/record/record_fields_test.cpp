@@ -24,6 +24,10 @@ class padded_texts {
   std::deque<std::string> texts_;
 };
 
+const std::string_view names_for_test[] = {"n0",  "n1",  "n2",  "n3",  "n4",  "n5",  "n6",
+                                           "n7",  "n8",  "n9",  "n10", "n11", "n12", "n13",
+                                           "n14", "n15", "n16", "n17", "n18", "n19"};
+
 }  // namespace
 
 TEST_CASE("wire serialisation orders standard attributes and omits what is empty") {
@@ -36,11 +40,9 @@ TEST_CASE("wire serialisation orders standard attributes and omits what is empty
   fields.set(field_id::user_id, {"u\"1", false});
   CHECK(fields.claim(field_id::name, "name", "attributes"));
   fields.set(field_id::name, {"", true});  // not provided
-  bool cached = false;
-  std::optional<attr_type> type;
-  CHECK(fields.claim_custom("b", cached, type));
+  CHECK(fields.claim_custom("b", false));
   fields.add_custom({padded("b"), true}, attr_type::number, {padded("2"), true}, false);
-  CHECK(fields.claim_custom("a", cached, type));
+  CHECK(fields.claim_custom("a", false));
   fields.object_buffer().append(R"({"x":1})");
   fields.add_object({padded("a"), true}, 0, false);
   CHECK(fields.has_identity());
@@ -56,32 +58,23 @@ TEST_CASE("claims find duplicates under any spelling and custom names given twic
   const auto duplicate = fields.duplicate(field_id::email, "email", "user_attributes");
   CHECK(duplicate.code == reject_code::duplicate_key);
   CHECK(duplicate.message == R"(email is given twice: as "email" and as "user_attributes.email")");
-  bool cached = false;
-  std::optional<attr_type> type;
-  CHECK(fields.claim_custom("x", cached, type));
-  CHECK_FALSE(fields.claim_custom("x", cached, type));
+  CHECK(fields.claim_custom("x", false));
+  CHECK_FALSE(fields.claim_custom("x", false));
   fields.clear();
   CHECK(fields.claim(field_id::email, "email", {}));
-  CHECK(fields.claim_custom("x", cached, type));
+  CHECK(fields.claim_custom("x", false));
   CHECK_FALSE(fields.has_identity());
 }
 
-TEST_CASE("an accepted record's names short-cut the next record's lookups") {
-  attribute_types types;
-  types.register_type("a", attr_type::string);
-  types.register_type("b", attr_type::number);
+TEST_CASE("a custom name the caller knows to be distinct is not compared") {
   record_fields fields;
-  bool cached = true;
-  std::optional<attr_type> type;
-  CHECK(fields.claim_custom("a", cached, type));
-  CHECK_FALSE(cached);
-  CHECK(fields.claim_custom("b", cached, type));
-  fields.remember(types);
-  fields.clear();
-  CHECK(fields.claim_custom("a", cached, type));
-  CHECK(cached);
-  CHECK(type == attr_type::string);
-  CHECK_FALSE(fields.claim_custom("a", cached, type));  // a repeat leaves the track
-  CHECK(fields.claim_custom("b", cached, type));
-  CHECK_FALSE(cached);
+  CHECK(fields.claim_custom("a", true));
+  CHECK(fields.claim_custom("a", true));  // trusted: no scan
+  CHECK_FALSE(fields.claim_custom("a", false));
+  for (int i = 0; i < 20; ++i) CHECK(fields.claim_custom(names_for_test[i], true));
+  // Past the linear scan, the set of names is built from every name claimed, trusted or not.
+  CHECK_FALSE(fields.claim_custom(names_for_test[3], false));
+  CHECK_FALSE(fields.claim_custom("a", false));
+  CHECK(fields.claim_custom("new", false));
+  CHECK_FALSE(fields.claim_custom("new", false));
 }

@@ -373,6 +373,43 @@ TEST_CASE("custom attribute types hold for the run: the first type seen wins") {
   h.accept(R"({"userID":"d","plan":"a","score":1})");
 }
 
+TEST_CASE("records repeating the previous key order keep every rule") {
+  harness h;
+  h.accept(R"({"userID":"a","plan":"x","attributes":{"city":"c","score":1}})");
+  h.accept(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":2}})");
+  // The same order up to a repeated name: a duplicate, found off the guessed order.
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"plan":"d","score":2}})",
+           reject_code::duplicate_key);
+  // That record was rejected, so its order is not trusted: "plan" twice is still found.
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"plan":"d","plan":2}})",
+           reject_code::duplicate_key);
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"plan":"d","score":2}})",
+           reject_code::duplicate_key);
+  // Types cached at a position are checked as the registry's.
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":"2"}})",
+           reject_code::attr_type_changed);
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":"2"}})",
+           reject_code::attr_type_changed);
+  h.accept(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":3}})");
+  // A name that is a field at the top and a custom name inside the container.
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","userID":3}})",
+           reject_code::bad_attr_name);
+  h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","userID":3}})",
+           reject_code::bad_attr_name);
+  const auto nested = h.accept(R"({"userID":"b","attributes":{"attributes":1,"plan":"z"}})");
+  CHECK(nested.get("attributes") == "1");
+  h.refuse(R"({"userID":"b","attributes":{"attributes":1,"attributes":2}})",
+           reject_code::duplicate_key);
+  h.refuse(R"({"userID":"b","attributes":{"attributes":1,"plan":"z"},"plan":"w"})",
+           reject_code::duplicate_key);
+  // Escaped keys are looked up unescaped, on and off the guessed order.
+  h.accept(R"({"userID":"b","attributes":{"attributes":1,"plan":"z"}})");
+  h.refuse(R"({"userID":"b","attributes":{"attributes":1,"pl\u0061n":"z","plan":"q"}})",
+           reject_code::duplicate_key);
+  CHECK(h.accept(R"({"\u0075serID":"e","em\u0061il":"a@b.c"})").user_id == "e");
+  CHECK(h.accept(R"({"\u0075serID":"f","em\u0061il":"a@b.c"})").get("email") == "a@b.c");
+}
+
 TEST_CASE("the run holds at most max_attribute_names custom names") {
   harness h(normaliser_options{.max_attribute_names = 3});
   h.accept(R"({"userID":"a","x":1,"y":2})");

@@ -50,7 +50,6 @@ void record_fields::clear() noexcept {
   custom_keys_.clear();
   if (!custom_names_.empty()) custom_names_.clear();  // clear() touches every bucket
   objects_.clear();
-  on_recent_track_ = true;
 }
 
 reject record_fields::duplicate(field_id id, std::string_view key,
@@ -72,16 +71,6 @@ bool record_fields::claim_new_custom(std::string_view name) {
   }
   custom_keys_.push_back(name);
   return true;
-}
-
-void record_fields::remember(const attribute_types& types) {
-  if (on_recent_track_ && custom_keys_.size() <= recent_count_) return;  // nothing new
-  if (recent_.size() < custom_keys_.size()) recent_.resize(custom_keys_.size());
-  for (std::size_t i = 0; i < custom_keys_.size(); ++i) {
-    recent_[i].name.assign(custom_keys_[i]);  // reuses the string's capacity
-    recent_[i].type = types.find(custom_keys_[i]);
-  }
-  recent_count_ = custom_keys_.size();
 }
 
 namespace {

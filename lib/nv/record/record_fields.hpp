@@ -56,26 +56,15 @@ class record_fields {
   /// Returns the duplicate_key reject for a claim() of `id` under `key` that returned false.
   reject duplicate(field_id id, std::string_view key, std::string_view container) const;
 
-  /// Marks custom attribute `name` as given; returns false when it already was. When the
-  /// record so far repeats the custom names of an earlier accepted record, `cached` is set to
-  /// the type then registered for `name` (a shortcut past the registry and the name rules).
-  bool claim_custom(std::string_view name, bool& cached, std::optional<attr_type>& type) {
-    const std::size_t index = custom_keys_.size();
-    if (on_recent_track_ && index < recent_count_ && same_text(recent_[index].name, name)) {
-      // The names so far equal recent_'s first ones, which are distinct: no scan needed.
-      cached = true;
-      type = recent_[index].type;
+  /// Marks custom attribute `name` as given; returns false when it already was. `distinct`:
+  /// the caller knows `name` differs from the names given before (recent_keys), so no scan.
+  bool claim_custom(std::string_view name, bool distinct) {
+    if (distinct) {
       custom_keys_.push_back(name);
       return true;
     }
-    cached = false;
-    on_recent_track_ = false;
     return claim_new_custom(name);
   }
-
-  /// Remembers this (accepted) record's custom names and their registered types, so the next
-  /// record with the same names in the same order skips lookups.
-  void remember(const attribute_types& types);
 
   /// Sets the wire text of an identity or standard field (empty: not provided). A plain text
   /// must be followed by copy_padding readable bytes (the input line, the parser's string
@@ -142,11 +131,6 @@ class record_fields {
   /// The longest `"name":` of a standard or identity field.
   static constexpr std::size_t max_wire_name_size = 18;
 
-  struct recent_name {
-    std::string name;
-    std::optional<attr_type> type;
-  };
-
   static_assert(field_count <= 32);
   std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
   std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
@@ -157,9 +141,6 @@ class record_fields {
   std::vector<std::string_view> custom_keys_;          // every custom name given, null or not
   std::unordered_set<std::string_view> custom_names_;  // the same, past a few names
   text_buffer objects_;
-  std::vector<recent_name> recent_;  // custom names of an earlier accepted record, in order
-  std::size_t recent_count_ = 0;     // entries of recent_ in use (it never shrinks)
-  bool on_recent_track_ = true;      // custom names so far equal recent_'s first ones
 };
 
 }  // namespace nv::record

@@ -11,6 +11,7 @@
 #include "nv/record/json_number.hpp"
 #include "nv/record/ondemand_values.hpp"
 #include "nv/record/parse_failure.hpp"
+#include "nv/record/recent_keys.hpp"
 #include "nv/record/record_fields.hpp"
 #include "nv/record/standard_fields.hpp"
 #include "nv/record/utf8.hpp"
@@ -113,11 +114,9 @@ struct record_normaliser::state {
   [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, od::value& value);
   error_code take_container(std::string_view key, od::value& value);
   error_code take_named(field_id id, od::value& value);
-  error_code take_custom(const wire_text& name, od::value& value);
-  error_code take_custom_object(const wire_text& name, od::value& value,
-                                std::optional<attr_type> known);
-  bool admit_type(std::string_view name, attr_type type, const json_scalar& value,
-                  std::optional<attr_type> known);
+  error_code take_custom(const wire_text& name, od::value& value, bool distinct);
+  error_code take_custom_object(const wire_text& name, od::value& value, int known);
+  bool admit_type(std::string_view name, attr_type type, const json_scalar& value, int known);
   error_code skip(od::value& value);
   /// Records the first rule broken; `build` makes its reject. Cold and out of line, so the
   /// message formatting stays out of the hot functions.
@@ -130,6 +129,7 @@ struct record_normaliser::state {
   od::parser parser;
   attribute_types types;
   record_fields fields;
+  recent_keys keys;               // guesses the field of each key from the records before
   text_buffer scratch;            // output of validation-only walks
   std::optional<reject> pending;  // the first rule the record broke
   std::size_t new_names = 0;      // custom names this record would add to `types`
@@ -153,6 +153,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   }
 
   fields.clear();
+  keys.start();
   pending.reset();
   new_names = 0;
   od::object root;
@@ -174,7 +175,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   for (const auto& custom : fields.customs()) {
     if (!custom.registered) types.register_type(custom.name, custom.type);
   }
-  fields.remember(types);
+  keys.accepted();
   fields.write_wire(wire);
   return std::nullopt;
 }
@@ -183,8 +184,8 @@ error_code record_normaliser::state::take_top_field(const wire_text& key, od::va
   if (pending) return skip(value);
   // The id as a plain int, and captured by value below: an optional, or a capture by
   // reference, kept it in memory and reloaded it in pieces on every key.
-  const int found = find_padded_field(key.text);
-  if (found < 0) return take_custom(key, value);
+  const int found = keys.lookup(key.text);
+  if (found < 0) return take_custom(key, value, keys.distinct_custom());
   const auto id = static_cast<field_id>(found);
   if (!fields.claim(id, key.text, {})) {
     fail_with([this, id, text = key.text] { return fields.duplicate(id, text, {}); });
@@ -212,13 +213,18 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
     od::field& field = field_result.value_unsafe();
     wire_text name;
     if (auto error = read_key(field, name.text, name.plain)) return error;
-    error_code error = simdjson::SUCCESS;
-    const int found = find_padded_field(name.text);
-    const auto id = static_cast<field_id>(found);
     if (pending) {
-      error = skip(field.value());
-    } else if (found < 0 || !is_standard(id)) {
-      error = take_custom(name, field.value());  // identity names are refused there
+      if (auto error = skip(field.value())) return error;
+      continue;
+    }
+    error_code error = simdjson::SUCCESS;
+    const int found = keys.lookup(name.text);
+    const auto id = static_cast<field_id>(found);
+    if (found < 0) {
+      error = take_custom(name, field.value(), keys.distinct_custom());
+    } else if (!is_standard(id)) {
+      // Refused there; distinct_custom() holds only for names that are custom at any level.
+      error = take_custom(name, field.value(), false);
     } else if (!fields.claim(id, name.text, key)) {
       fail_with([this, id, text = name.text, key] { return fields.duplicate(id, text, key); });
       error = skip(field.value());
@@ -247,24 +253,32 @@ error_code record_normaliser::state::take_named(field_id id, od::value& value) {
   return simdjson::SUCCESS;
 }
 
-error_code record_normaliser::state::take_custom(const wire_text& name, od::value& value) {
-  bool cached = false;
-  std::optional<attr_type> known;
-  if (!fields.claim_custom(name.text, cached, known)) {
+error_code record_normaliser::state::take_custom(const wire_text& name, od::value& value,
+                                                 bool distinct) {
+  // The registered type as a plain int (-1: none yet): an optional, or out-parameters, went
+  // through memory and were reloaded in pieces.
+  int known = keys.cached_type();
+  if (!fields.claim_custom(name.text, distinct)) {
     fail_with([&] {
       return reject{reject_code::duplicate_key,
                     fmt::format("attribute {} is given twice", quote_for_message(name.text))};
     });
     return skip(value);
   }
-  if (!cached && !is_valid_attr_name(name.text)) {
-    fail_with([&] {
-      auto problem = check_attr_name(name.text);
-      return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
-    });
-    return skip(value);
+  if (known < 0) {
+    // A name with a registered type passed the name rules when it was registered.
+    if (!is_valid_attr_name(name.text)) {
+      fail_with([&] {
+        auto problem = check_attr_name(name.text);
+        return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
+      });
+      return skip(value);
+    }
+    if (const auto registered = types.find(name.text)) {
+      known = static_cast<int>(*registered);
+      keys.cache_type(*registered);
+    }
   }
-  if (!known) known = types.find(name.text);
   json_scalar scalar;
   if (auto error = decode(value, scalar)) return error;
   switch (scalar.kind) {
@@ -299,13 +313,13 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
   }
   const auto type = attr_type_of(scalar.kind);
   if (admit_type(name.text, type, scalar, known)) {
-    fields.add_custom(name, type, {scalar.text, scalar.plain}, known.has_value());
+    fields.add_custom(name, type, {scalar.text, scalar.plain}, known >= 0);
   }
   return simdjson::SUCCESS;
 }
 
 error_code record_normaliser::state::take_custom_object(const wire_text& name, od::value& value,
-                                                        std::optional<attr_type> known) {
+                                                        int known) {
   if (options.max_depth == 0) {
     fail_with([&] {
       return reject{
@@ -334,7 +348,7 @@ error_code record_normaliser::state::take_custom_object(const wire_text& name, o
     return simdjson::SUCCESS;  // the rest of this value is skipped unchecked
   }
   if (admit_type(name.text, attr_type::object, {json_kind::object, {}}, known)) {
-    fields.add_object(name, offset, known.has_value());
+    fields.add_object(name, offset, known >= 0);
   } else {
     buffer.truncate(offset);
   }
@@ -342,14 +356,14 @@ error_code record_normaliser::state::take_custom_object(const wire_text& name, o
 }
 
 bool record_normaliser::state::admit_type(std::string_view name, attr_type type,
-                                          const json_scalar& value,
-                                          std::optional<attr_type> known) {
-  if (known) {
-    if (*known == type) return true;
+                                          const json_scalar& value, int known) {
+  if (known >= 0) {
+    if (static_cast<attr_type>(known) == type) return true;
     fail_with([&] {
-      return reject{reject_code::attr_type_changed,
-                    fmt::format("attribute {} was {}, now {}", quote_for_message(name),
-                                attr_type_name(*known), describe_typed(value))};
+      return reject{
+          reject_code::attr_type_changed,
+          fmt::format("attribute {} was {}, now {}", quote_for_message(name),
+                      attr_type_name(static_cast<attr_type>(known)), describe_typed(value))};
     });
     return false;
   }
