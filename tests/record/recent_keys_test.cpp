@@ -1,5 +1,6 @@
-// Tests for recent_keys: guessed field numbers equal find_padded_field()'s, and the shortcuts
-// (distinct custom names, cached types) hold only while a record repeats an accepted one.
+// Tests for recent_keys: guessed field numbers equal find_padded_field()'s, guesses hit only
+// the same raw key, and the shortcuts (distinct custom names, cached types) hold only while a
+// record repeats an accepted one.
 #include "nv/record/recent_keys.hpp"
 
 #include <deque>
@@ -12,12 +13,14 @@ using namespace nv::record;
 
 namespace {
 
-/// Keys followed by key_padding readable bytes (hostile ones), as in the input line.
-class padded_keys {
+/// Raw keys as the input line holds them: the key, its closing quote, then more bytes (a
+/// value and the line's padding), at least key_padding readable from the key's start.
+class raw_keys {
  public:
   std::string_view operator()(std::string_view key) {
     auto& stored = keys_.emplace_back(key);
-    stored.append(recent_keys::key_padding, '"');
+    stored += "\":1,\"";
+    stored.append(recent_keys::key_padding, 'x');
     return std::string_view(stored).substr(0, key.size());
   }
 
@@ -25,52 +28,97 @@ class padded_keys {
   std::deque<std::string> keys_;
 };
 
-/// Looks up a record's keys; returns the field numbers.
-std::vector<int> look_up(recent_keys& keys, padded_keys& padded,
-                         const std::vector<std::string>& record) {
-  std::vector<int> fields;
-  keys.start();
-  for (const auto& key : record) fields.push_back(keys.lookup(padded(key)));
-  return fields;
+/// How a key was found: guessed, or looked up after the guess missed.
+struct found_key {
+  int field;
+  bool guessed;
+  bool operator==(const found_key&) const = default;
+};
+
+/// Finds a key as the normaliser does: guess, else lookup().
+found_key find(recent_keys& keys, std::string_view key, bool plain = true) {
+  const auto guessed = keys.guess(key.data());
+  if (guessed.field != recent_keys::not_guessed) {
+    CHECK(guessed.size == key.size());
+    return {guessed.field, true};
+  }
+  return {keys.lookup(key, plain), false};
 }
 
-std::vector<int> expected(padded_keys& padded, const std::vector<std::string>& record) {
-  std::vector<int> fields;
-  for (const auto& key : record) fields.push_back(find_padded_field(padded(key)));
-  return fields;
+std::vector<found_key> find_all(recent_keys& keys, raw_keys& raw,
+                                const std::vector<std::string>& record) {
+  std::vector<found_key> found;
+  keys.start();
+  for (const auto& key : record) found.push_back(find(keys, raw(key)));
+  return found;
+}
+
+std::vector<found_key> expected(raw_keys& raw, const std::vector<std::string>& record,
+                                const std::vector<bool>& guessed) {
+  std::vector<found_key> found;
+  for (std::size_t i = 0; i < record.size(); ++i) {
+    found.push_back({find_padded_field(raw(record[i])), guessed[i]});
+  }
+  return found;
 }
 
 }  // namespace
 
-TEST_CASE("lookups give find_padded_field's answer whatever the order before") {
-  const std::string long_key(33, 'k');
-  const std::vector<std::vector<std::string>> records = {
-      {"userID", "email", "plan", "attributes", "city", "phone"},
-      {"userID", "email", "plan", "attributes", "city", "phone"},
-      {"user_id", "plan", "email", "user_attributes", "cityX", "mobile"},
-      {"userID", "email", long_key, "", "city", "user_attributes"},
-      {"userID", "email", long_key, "", "city", "user_attributes"},
-      {"userID", std::string(32, 'e'), std::string(16, 'e'), std::string(31, 'e')},
-      {"userID", std::string(32, 'e'), std::string(16, 'e'), std::string(31, 'e')},
-      {"userID", std::string(31, 'e'), std::string(17, 'e'), std::string(32, 'e')},
-      {"emai", "email", "emailx", "mail"},
-  };
+TEST_CASE("keys give find_padded_field's answer, guessed where the key repeats") {
+  const std::string long_key(32, 'k');
   recent_keys keys;
-  padded_keys padded;
-  for (const auto& record : records) {
-    CHECK(look_up(keys, padded, record) == expected(padded, record));
+  raw_keys raw;
+  auto check = [&](const std::vector<std::string>& record, const std::vector<bool>& guessed) {
+    INFO(record.size() << " keys, first " << record.front());
+    CHECK(find_all(keys, raw, record) == expected(raw, record, guessed));
     keys.accepted();
-  }
+  };
+  check({"userID", "email", "plan", "attributes", "city", "phone"},
+        {false, false, false, false, false, false});
+  check({"userID", "email", "plan", "attributes", "city", "phone"},
+        {true, true, true, true, true, true});
+  check({"user_id", "email", "pla", "user_attributes", "cityX", "mobile"},
+        {false, true, false, false, false, false});
+  check({"userID", "email", long_key, "", "city", "user_attributes"},
+        {false, true, false, false, false, false});
+  // Keys of 32 bytes and more are never guessed; 31 bytes and less are.
+  check({"userID", "email", long_key, "", "city", "user_attributes"},
+        {true, true, false, true, true, true});
+  check({std::string(31, 'e'), std::string(16, 'e'), std::string(15, 'e')}, {false, false, false});
+  check({std::string(31, 'e'), std::string(16, 'e'), std::string(15, 'e')}, {true, true, true});
+  check({std::string(30, 'e'), std::string(17, 'e'), std::string(16, 'e')}, {false, false, false});
+  check({"emai", "email", "emailx", "mail"}, {false, false, false, false});
+}
+
+TEST_CASE("a guess needs the same raw key, closing quote included") {
+  recent_keys keys;
+  raw_keys raw;
+  keys.start();
+  CHECK(find(keys, raw("email")) == found_key{5, false});
+  keys.start();
+  CHECK(find(keys, raw("emailx")) == found_key{-1, false});  // "email" and one more byte
+  keys.start();
+  CHECK(find(keys, raw("email")) == found_key{5, false});
+  keys.start();
+  CHECK(find(keys, raw("emai")) == found_key{-1, false});
+  // An escaped key (unescaped by the parser) is looked up, and not guessed next time: its raw
+  // text differs from the unescaped one.
+  keys.start();
+  CHECK(find(keys, raw("email"), false) == found_key{5, false});
+  keys.start();
+  CHECK(find(keys, raw("email")) == found_key{5, false});
+  keys.start();
+  CHECK(find(keys, raw("email")) == found_key{5, true});
 }
 
 TEST_CASE("custom names are known distinct only while the record repeats an accepted one") {
   recent_keys keys;
-  padded_keys padded;
+  raw_keys raw;
   auto distinct_after = [&](const std::vector<std::string>& record) {
     std::vector<bool> distinct;
     keys.start();
     for (const auto& key : record) {
-      keys.lookup(padded(key));
+      find(keys, raw(key));
       distinct.push_back(keys.distinct_custom());
     }
     return distinct;
@@ -95,30 +143,30 @@ TEST_CASE("custom names are known distinct only while the record repeats an acce
 
 TEST_CASE("cached types stay with the name at their position") {
   recent_keys keys;
-  padded_keys padded;
+  raw_keys raw;
   keys.start();
-  keys.lookup(padded("userID"));
-  keys.lookup(padded("plan"));
+  find(keys, raw("userID"));
+  find(keys, raw("plan"));
   CHECK(keys.cached_type() == -1);
   keys.cache_type(attr_type::boolean);
-  keys.lookup(padded("score"));
+  find(keys, raw("score"));
   CHECK(keys.cached_type() == -1);
   keys.start();
-  keys.lookup(padded("userID"));
-  keys.lookup(padded("plan"));
+  find(keys, raw("userID"));
+  find(keys, raw("plan"));
   CHECK(keys.cached_type() == static_cast<int>(attr_type::boolean));
-  keys.lookup(padded("plan2"));  // another name at position 2
+  find(keys, raw("plan2"));  // another name at position 2
   CHECK(keys.cached_type() == -1);
   keys.start();
-  keys.lookup(padded("plan"));  // the name at another position
+  find(keys, raw("plan"));  // the name at another position
   CHECK(keys.cached_type() == -1);
-  keys.lookup(padded("plan"));  // back at position 1, where the type was cached
+  find(keys, raw("plan"));  // back at position 1, where the type was cached
   CHECK(keys.cached_type() == static_cast<int>(attr_type::boolean));
 }
 
 TEST_CASE("records with more keys than positions are looked up past them") {
   recent_keys keys;
-  padded_keys padded;
+  raw_keys raw;
   std::vector<std::string> record;
   for (int i = 0; i < 100; ++i) {
     std::string key = "k";
@@ -128,7 +176,8 @@ TEST_CASE("records with more keys than positions are looked up past them") {
   for (int round = 0; round < 2; ++round) {
     keys.start();
     for (std::size_t i = 0; i < record.size(); ++i) {
-      CHECK(keys.lookup(padded(record[i])) == find_padded_field(padded(record[i])));
+      const auto key = raw(record[i]);
+      CHECK(find(keys, key) == found_key{find_padded_field(key), round == 1 && i < 64});
       CHECK(keys.distinct_custom() == (round == 1 && i < 64));
       if (i >= 64) {
         keys.cache_type(attr_type::number);  // not kept past the positions

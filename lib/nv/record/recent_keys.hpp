@@ -1,6 +1,7 @@
 // The keys of recent records by position, to guess the next record's keys: the lines of one
-// file usually repeat the previous line's key order, and one vector comparison against the
-// guess is shorter than the hash, table load and comparison of find_padded_field().
+// file usually repeat the previous line's key order, and one vector comparison of the raw key
+// against the guess replaces both the scan for its closing quote and the hash, table load and
+// comparison of find_padded_field().
 #pragma once
 
 #include <array>
@@ -9,12 +10,13 @@
 #include <cstring>
 #include <string_view>
 
-#if defined(__SSE2__)
+#if defined(__AVX2__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "nv/record/attribute_types.hpp"
-#include "nv/record/same_text.hpp"
 #include "nv/record/standard_fields.hpp"
 
 namespace nv::record {
@@ -25,26 +27,42 @@ namespace nv::record {
 /// type the run registered for it.
 class recent_keys {
  public:
-  /// Bytes every key must be followed by (readable) for lookup(): keys in the padded input
-  /// line and the parser's string buffer are.
+  /// Bytes that must be readable from the start of every key for guess() and lookup(): keys
+  /// in the padded input line and the parser's string buffer have them.
   static constexpr std::size_t key_padding = 32;
 
-  /// Starts a record: the next lookup() is for its first key.
+  /// What guess() found: the key's field number (find_padded_field()) and length, or
+  /// `field == not_guessed`.
+  struct guessed {
+    int field;
+    std::uint32_t size;
+  };
+  static constexpr int not_guessed = -2;
+
+  /// Starts a record: the next guess() or lookup() is for its first key.
   void start() noexcept {
     position_ = 0;
     on_track_ = true;
   }
 
-  /// Returns find_padded_field(key): the guess for this position when `key` is the key seen
-  /// there last, else from the hash, and then remembered for this position.
-  int lookup(std::string_view key) noexcept {
-    const std::size_t position = position_++;
-    if (position < guesses_.size()) {
-      const guess& known = guesses_[position];
-      if (known.size == key.size() && same_bytes(known.bytes, key)) return known.field;
+  /// Returns the field of the key whose raw text (after its opening quote) starts at `raw`
+  /// when it is the plain key seen last at this position, followed by its closing quote: the
+  /// key then needs no reading (its size is returned). Else returns not_guessed; read the key
+  /// and pass it to lookup().
+  guessed guess(const char* raw) noexcept {
+    if (position_ < guesses_.size()) {
+      const guess_slot& known = guesses_[position_];
+      if (same_raw_bytes(known, raw)) {
+        ++position_;
+        return {known.field, known.size};
+      }
     }
-    return learn(position, key);
+    return {not_guessed, 0};
   }
+
+  /// Returns find_padded_field(key) for the key at this position after guess() missed, and
+  /// remembers the key there (when `plain`: the guess compares raw text).
+  int lookup(std::string_view key, bool plain) noexcept { return learn(position_++, key, plain); }
 
   /// Returns whether the custom attribute name just looked up differs from every key before
   /// it in this record without comparing: all of them, and it, matched the keys of one
@@ -60,7 +78,9 @@ class recent_keys {
   /// Remembers that the run registered `type` for the name just looked up (a registered
   /// type never changes, so it stays true while the name stays at this position).
   void cache_type(attr_type type) noexcept {
-    if (position_ <= guesses_.size()) guesses_[position_ - 1].type = static_cast<std::int8_t>(type);
+    if (position_ <= guesses_.size()) {
+      guesses_[position_ - 1].type = static_cast<std::int8_t>(type);
+    }
   }
 
   /// Marks the record's keys as those of an accepted record: its custom names were distinct.
@@ -69,45 +89,56 @@ class recent_keys {
   }
 
  private:
-  /// Longest key guessed: two 16-byte comparisons.
-  static constexpr std::size_t max_guessed_size = 32;
+  /// Bytes compared: keys of up to 31 bytes are guessed, with their closing quote.
+  static constexpr std::size_t compared_bytes = 32;
+  static_assert(compared_bytes <= key_padding);
 
-  struct guess {
-    alignas(16) char bytes[max_guessed_size] = {};
-    std::size_t size = ~std::size_t{0};  // never a key's size until learnt
+  struct guess_slot {
+    alignas(32) char bytes[compared_bytes] = {};  // the key and its closing quote
+    std::uint32_t wanted = 0;  // a bit per byte of `bytes` to compare; none: never guessed
+    std::uint32_t size = 0;
     int field = -1;
     std::int8_t type = -1;  // attr_type registered for a custom name, or -1
   };
 
-  /// Returns whether the first `key.size()` bytes at `bytes` equal `key` (at most
-  /// max_guessed_size bytes; `key` is followed by key_padding readable bytes).
-  static bool same_bytes(const char* bytes, std::string_view key) noexcept {
-#if defined(__SSE2__)
-    const auto* given = reinterpret_cast<const __m128i*>(key.data());
-    const auto* known = reinterpret_cast<const __m128i*>(bytes);
+  /// Returns whether the bytes at `raw` start with the key and quote that `known` holds.
+  static bool same_raw_bytes(const guess_slot& known, const char* raw) noexcept {
+#if defined(__AVX2__)
+    const auto given = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(raw));
+    const auto expected = _mm256_load_si256(reinterpret_cast<const __m256i*>(known.bytes));
+    const auto equal =
+        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(given, expected)));
+#elif defined(__SSE2__)
+    const auto* given = reinterpret_cast<const __m128i*>(raw);
+    const auto* expected = reinterpret_cast<const __m128i*>(known.bytes);
     const auto low = static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(given), _mm_load_si128(known))));
-    const auto high = static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(given + 1), _mm_load_si128(known + 1))));
-    const std::uint64_t wanted = (std::uint64_t{1} << key.size()) - 1;  // size <= 32
-    return (~(low | high << 16) & wanted) == 0;
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(given), _mm_load_si128(expected))));
+    const auto high = static_cast<std::uint32_t>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(given + 1), _mm_load_si128(expected + 1))));
+    const std::uint32_t equal = low | high << 16;
 #else
-    return same_text(std::string_view(bytes, key.size()), key);
+    std::uint32_t equal = 0;
+    for (std::size_t i = 0; i < compared_bytes; ++i) {
+      equal |= static_cast<std::uint32_t>(raw[i] == known.bytes[i]) << i;
+    }
 #endif
+    return known.wanted != 0 && (~equal & known.wanted) == 0;
   }
 
-  /// The key at `position` differs from the guess: looks it up and remembers it there.
-  int learn(std::size_t position, std::string_view key) noexcept {
+  /// The key at `position` was not guessed: looks it up and remembers it there.
+  int learn(std::size_t position, std::string_view key, bool plain) noexcept {
     on_track_ = false;
     const int field = find_padded_field(key);
     if (position < guesses_.size()) {
       if (position < distinct_until_) distinct_until_ = position;
-      guess& slot = guesses_[position];
-      if (key.size() <= max_guessed_size) {
-        std::memcpy(slot.bytes, key.data(), max_guessed_size);  // key_padding readable bytes
-        slot.size = key.size();
+      guess_slot& slot = guesses_[position];
+      if (plain && key.size() < compared_bytes) {
+        std::memcpy(slot.bytes, key.data(), key.size());
+        slot.bytes[key.size()] = '"';
+        slot.wanted = static_cast<std::uint32_t>((std::uint64_t{1} << (key.size() + 1)) - 1);
+        slot.size = static_cast<std::uint32_t>(key.size());
       } else {
-        slot.size = ~std::size_t{0};
+        slot.wanted = 0;  // escaped (its raw text differs) or too long: never guessed
       }
       slot.field = field;
       slot.type = -1;
@@ -115,10 +146,10 @@ class recent_keys {
     return field;
   }
 
-  std::array<guess, 64> guesses_{};  // records with more keys are looked up past these
-  std::size_t position_ = 0;         // keys looked up in this record
-  std::size_t distinct_until_ = 0;   // guesses_ before this hold one accepted record's keys
-  bool on_track_ = true;             // every key of this record so far matched its guess
+  std::array<guess_slot, 64> guesses_{};  // records with more keys are looked up past these
+  std::size_t position_ = 0;              // keys looked up in this record
+  std::size_t distinct_until_ = 0;        // guesses_ before this hold one accepted record's keys
+  bool on_track_ = true;                  // every key of this record so far was guessed
 };
 
 }  // namespace nv::record

@@ -100,6 +100,23 @@ bool is_container(const json_scalar& value) noexcept {
   return value.kind == json_kind::object || value.kind == json_kind::array;
 }
 
+/// Reads the key of `field` and its field number (find_padded_field()): guessed from the
+/// records before when it repeats their key at this position, else read and looked up.
+[[gnu::always_inline]] inline error_code read_field_key(od::field& field, recent_keys& keys,
+                                                        wire_text& key, int& found) {
+  const char* raw = field.key().raw();
+  const auto guessed = keys.guess(raw);
+  if (guessed.field != recent_keys::not_guessed) {
+    key.text = std::string_view(raw, guessed.size);
+    key.plain = true;
+    found = guessed.field;
+    return simdjson::SUCCESS;
+  }
+  if (auto error = read_key(field, key.text, key.plain)) return error;
+  found = keys.lookup(key.text, key.plain);
+  return simdjson::SUCCESS;
+}
+
 }  // namespace
 
 struct record_normaliser::state {
@@ -111,7 +128,8 @@ struct record_normaliser::state {
 
   std::optional<reject> run(std::string_view line, std::string& wire);
   /// Inlined into run(): it only dispatches, once per top-level key.
-  [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, od::value& value);
+  [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, int found,
+                                                          od::value& value);
   error_code take_container(std::string_view key, od::value& value);
   error_code take_named(field_id id, od::value& value);
   error_code take_custom(const wire_text& name, od::value& value, bool distinct);
@@ -163,9 +181,21 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
     // Used in place: get() would copy the field out, storing it in pieces and reloading it as
     // one vector, a store-forwarding stall on every key.
     od::field& field = field_result.value_unsafe();
+    if (pending) {
+      // Read for its escapes only: a malformed key makes the record malformed_json.
+      std::string_view unused_key;
+      bool unused_plain = false;
+      if (auto error = read_key(field, unused_key, unused_plain))
+        return malformed(error, doc, line);
+      if (auto error = skip(field.value())) return malformed(error, doc, line);
+      continue;
+    }
     wire_text key;
-    if (auto error = read_key(field, key.text, key.plain)) return malformed(error, doc, line);
-    if (auto error = take_top_field(key, field.value())) return malformed(error, doc, line);
+    int found = -1;
+    if (auto error = read_field_key(field, keys, key, found)) return malformed(error, doc, line);
+    if (auto error = take_top_field(key, found, field.value())) {
+      return malformed(error, doc, line);
+    }
   }
   if (auto trailing = trailing_content(doc, line)) return trailing;
   if (pending) return std::move(pending);
@@ -180,11 +210,10 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   return std::nullopt;
 }
 
-error_code record_normaliser::state::take_top_field(const wire_text& key, od::value& value) {
-  if (pending) return skip(value);
+error_code record_normaliser::state::take_top_field(const wire_text& key, int found,
+                                                    od::value& value) {
   // The id as a plain int, and captured by value below: an optional, or a capture by
   // reference, kept it in memory and reloaded it in pieces on every key.
-  const int found = keys.lookup(key.text);
   if (found < 0) return take_custom(key, value, keys.distinct_custom());
   const auto id = static_cast<field_id>(found);
   if (!fields.claim(id, key.text, {})) {
@@ -212,13 +241,14 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
     if (auto error = field_result.error()) return error;
     od::field& field = field_result.value_unsafe();
     wire_text name;
-    if (auto error = read_key(field, name.text, name.plain)) return error;
     if (pending) {
+      if (auto error = read_key(field, name.text, name.plain)) return error;  // its escapes
       if (auto error = skip(field.value())) return error;
       continue;
     }
+    int found = -1;
+    if (auto error = read_field_key(field, keys, name, found)) return error;
     error_code error = simdjson::SUCCESS;
-    const int found = keys.lookup(name.text);
     const auto id = static_cast<field_id>(found);
     if (found < 0) {
       error = take_custom(name, field.value(), keys.distinct_custom());
