@@ -1,6 +1,9 @@
 // Tests for the e-mail, E.164, calendar, date-time and gender rules.
 #include "nv/record/field_rules.hpp"
 
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 using namespace nv::record;
@@ -26,6 +29,46 @@ TEST_CASE("E.164: + then 8 to 15 digits, first not 0") {
   CHECK_FALSE(is_e164("+1234-5678"));
   CHECK_FALSE(is_e164("+"));
   CHECK_FALSE(is_e164(""));
+}
+
+TEST_CASE("the padded e-mail and E.164 checks agree with the plain ones") {
+  // Each text followed by rule_padding bytes that would change a wrong answer.
+  auto padded = [](std::string_view text, char filler) {
+    std::string stored(text);
+    stored.append(rule_padding, filler);
+    return stored;
+  };
+  std::vector<std::string> texts = {"", "a", "@", "a@", "@b", "a@b", "a@b@c", "ab", "+", "+0"};
+  for (std::size_t size = 1; size <= 40; ++size) {
+    for (std::size_t at = 0; at <= size; ++at) {
+      std::string text(size, 'x');
+      if (at < size) text[at] = '@';
+      texts.push_back(text);
+      if (at + 2 < size) {
+        text[at + 2] = '@';
+        texts.push_back(text);
+      }
+    }
+    std::string digits = "+";
+    for (std::size_t i = 1; i < size; ++i) digits += static_cast<char>('0' + (i * 7 + 1) % 10);
+    texts.push_back(digits);
+    for (std::size_t i = 1; i < size; ++i) {
+      for (char bad : {'/', ':', 'a', ' ', '\xff'}) {
+        std::string broken = digits;
+        broken[i] = bad;
+        texts.push_back(broken);
+      }
+    }
+  }
+  for (const auto& text : texts) {
+    for (char filler : {'@', '5', '\0'}) {
+      INFO("text: " << text << " filler: " << static_cast<int>(filler));
+      const auto stored = padded(text, filler);
+      const std::string_view view(stored.data(), text.size());
+      CHECK(is_plausible_padded_email(view) == is_plausible_email(text));
+      CHECK(is_padded_e164(view) == is_e164(text));
+    }
+  }
 }
 
 TEST_CASE("calendar dates, leap years included") {

@@ -92,7 +92,9 @@ inline std::optional<std::string_view> identity_text(field_id, const json_scalar
 }
 
 /// Returns the wire text of a standard attribute as check_standard() does, or nothing when the
-/// value breaks the rule. The hot path: no allocation; check_standard() says why.
+/// value breaks the rule. The hot path: no allocation; check_standard() says why. `padded`:
+/// `value.text.data()` is followed by rule_padding readable bytes, for the vector checks.
+template <bool padded = false>
 inline std::optional<std::string_view> standard_text(field_id id,
                                                      const json_scalar& value) noexcept {
   if (value.kind == json_kind::null) return std::string_view{};
@@ -101,10 +103,12 @@ inline std::optional<std::string_view> standard_text(field_id id,
   if (value.kind != json_kind::string) return std::nullopt;
   switch (id) {
     case field_id::email:
-      if (!is_plausible_email(value.text)) return std::nullopt;
+      if (!(padded ? is_plausible_padded_email(value.text) : is_plausible_email(value.text))) {
+        return std::nullopt;
+      }
       break;
     case field_id::mobile:
-      if (!is_e164(value.text)) return std::nullopt;
+      if (!(padded ? is_padded_e164(value.text) : is_e164(value.text))) return std::nullopt;
       break;
     case field_id::birth_date:
       return birth_date_of(value.text);

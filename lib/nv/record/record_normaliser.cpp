@@ -269,7 +269,8 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
 error_code record_normaliser::state::take_named(field_id id, od::value& value) {
   json_scalar scalar;
   if (auto error = decode(value, scalar)) return error;
-  const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text(id, scalar);
+  // Padded: the text is in the input line or the parser's string buffer.
+  const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text<true>(id, scalar);
   if (!text) {
     fail_with([&] {
       std::string_view unused;
