@@ -164,6 +164,8 @@ TEST_CASE("gzip and zstd files are read on the fly") {
     fs::rename(scratch / name, dirs.inbox / name);
   REQUIRE(daemon.wait_for_file(dirs.done() / "gz.ndjson.gz.report.json"));
   REQUIRE(daemon.wait_for_file(dirs.done() / "zst.ndjson.zst.report.json"));
+  // The file_done line is written just after the report: wait for it, not only the file.
+  REQUIRE(daemon.wait_for_event("file_done", 2));
   INFO("daemon log:\n" << daemon.log());
 
   for (auto [name, count] : {std::pair{"gz.ndjson.gz", 400}, std::pair{"zst.ndjson.zst", 300}}) {
