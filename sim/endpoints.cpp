@@ -93,7 +93,10 @@ std::string_view parse_failure(simdjson::error_code code) {
 
 // The DOM parser and the padded copy of a body of one thread serving requests: bodies are
 // parsed outside the lock, so threads must not share them. The DOM of a thread's latest body
-// stays here until the same thread parses the next.
+// stays here until the same thread parses the next. A DOM rather than simdjson's on-demand
+// API: the strict checks and the store visit every value of a body, and on bench/sim/run's
+// 40 KB body visiting every value on demand took 46 us, against 17.5 us for the DOM parse
+// (simdjson 3.0.1, -O3 -march=haswell, same process).
 struct body_parser {
   dom::parser parser{max_body_bytes};  // Bounded: a larger body is refused, not parsed.
   std::string padded;                  // Keeps its capacity from one body to the next.
