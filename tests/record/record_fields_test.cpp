@@ -47,8 +47,12 @@ TEST_CASE("wire serialisation orders standard attributes and omits what is empty
   fields.add_object({padded("a"), true}, 0, false);
   CHECK(fields.has_identity());
   std::string wire = "kept:";
-  fields.write_wire(wire);
+  fields.write_wire(wire, 5);
   CHECK(wire == R"(kept:{"userID":"u\"1","user_attributes":{"gender":"male","b":2,"a":{"x":1}}})");
+  // What the string held past `start` is overwritten, shorter or longer.
+  wire.assign(1000, 'x');
+  fields.write_wire(wire, 2);
+  CHECK(wire == R"(xx{"userID":"u\"1","user_attributes":{"gender":"male","b":2,"a":{"x":1}}})");
 }
 
 TEST_CASE("claims find duplicates under any spelling and custom names given twice") {

@@ -19,8 +19,9 @@ std::string describe_key(std::string_view container, std::string_view key) {
                            : quote_for_message(fmt::format("{}.{}", container, key));
 }
 
-/// `"name":` with the quotes, for each identity and standard field, padded so that
-/// copy_padded() may copy any of them.
+/// `"name":"` with the quotes, for each identity and standard field (all strings on the wire),
+/// padded so that copy_padded() may copy any of them. `size` leaves out the value's opening
+/// quote, for a value written escaped.
 struct padded_wire_name {
   char text[32] = {};
   std::size_t size = 0;
@@ -35,6 +36,7 @@ constexpr auto quoted_wire_names = [] {
   for (std::size_t i = 0; i < field_count; ++i) {
     if (names[i].size() > 18) throw "max_wire_name_size is too small";
     for (std::size_t k = 0; k < names[i].size(); ++k) padded[i].text[k] = names[i][k];
+    padded[i].text[names[i].size()] = '"';
     padded[i].size = names[i].size();
   }
   return padded;
@@ -86,10 +88,18 @@ class piece_writer {
     copy_padded(out_, text.data(), text.size());
     out_ += text.size();
   }
-  void name(field_id id) noexcept {
+  /// Appends `"name":` and the string value of field `id`.
+  void field(field_id id, const wire_text& value) noexcept {
     const auto& name = quoted_wire_names[static_cast<std::size_t>(id)];
-    std::memcpy(out_, name.text, sizeof name.text);
+    std::memcpy(out_, name.text, sizeof name.text);  // with the value's opening quote
     out_ += name.size;
+    if (!value.plain) {
+      out_ = write_json_string(out_, value.text);
+      return;
+    }
+    ++out_;
+    padded(value.text);
+    *out_++ = '"';
   }
   void byte(char c) noexcept { *out_++ = c; }
   void string(std::string_view text, bool plain) noexcept {
@@ -111,11 +121,12 @@ constexpr std::string_view attributes_open = ",\"user_attributes\":{";
 
 }  // namespace
 
-void record_fields::write_wire(std::string& wire) const {
+void record_fields::write_wire(std::string& wire, std::size_t start) const {
   // Size the output once (the bound kept while fields were set), then write without capacity
-  // checks; copy_padding more for the block copies.
-  const std::size_t start = wire.size();
-  wire.resize(start + 2 + attributes_open.size() + 1 + bound_ + copy_padding);
+  // checks; copy_padding more for the block copies. Only growth past the string's size is
+  // filled with zeros.
+  const std::size_t needed = start + 2 + attributes_open.size() + 1 + bound_ + copy_padding;
+  if (wire.size() < needed) wire.resize(needed);
   piece_writer out(wire.data() + start);
 
   out.byte('{');
@@ -125,8 +136,7 @@ void record_fields::write_wire(std::string& wire) const {
     const auto& value = values_[static_cast<std::size_t>(id)];
     if (comma) out.byte(',');
     comma = true;
-    out.name(id);
-    out.string(value.text, value.plain);
+    out.field(id, value);
   }
   bool first = true;
   auto open_attribute = [&] {
@@ -142,8 +152,7 @@ void record_fields::write_wire(std::string& wire) const {
   for (std::uint32_t bits = set_ >> first_standard; bits != 0; bits &= bits - 1) {
     const auto i = first_standard + static_cast<std::size_t>(std::countr_zero(bits));
     open_attribute();
-    out.name(static_cast<field_id>(i));
-    out.string(values_[i].text, values_[i].plain);
+    out.field(static_cast<field_id>(i), values_[i]);
   }
   for (const auto& custom : customs_) {
     open_attribute();

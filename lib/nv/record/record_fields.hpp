@@ -111,9 +111,11 @@ class record_fields {
   /// Returns the custom attributes in input order.
   const std::vector<custom_attr>& customs() const noexcept { return customs_; }
 
-  /// Appends the wire user: {"userID":…,"anonymousID":…,"user_attributes":{…}}, standard
-  /// attributes in canonical order, then custom attributes in input order.
-  void write_wire(std::string& wire) const;
+  /// Writes the wire user at `start` in `wire`, which then ends with it (what `wire` held past
+  /// `start` is overwritten: resizing a cleared string would fill the bound with zeros first):
+  /// {"userID":…,"anonymousID":…,"user_attributes":{…}}, standard attributes in canonical
+  /// order, then custom attributes in input order.
+  void write_wire(std::string& wire, std::size_t start) const;
 
  private:
   struct seen_key {

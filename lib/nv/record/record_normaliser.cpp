@@ -154,7 +154,8 @@ struct record_normaliser::state {
 };
 
 std::optional<reject> record_normaliser::state::run(std::string_view text, std::string& wire) {
-  wire.clear();
+  // `wire` is not cleared here: write_wire() overwrites it, and normalise() clears it on a
+  // reject.
   if (text.size() > options.max_line_bytes) {
     return reject{reject_code::line_too_long, fmt::format("the line has {} bytes (at most {})",
                                                           text.size(), options.max_line_bytes)};
@@ -206,7 +207,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
     if (!custom.registered) types.register_type(custom.name, custom.type);
   }
   keys.accepted();
-  fields.write_wire(wire);
+  fields.write_wire(wire, 0);
   return std::nullopt;
 }
 
