@@ -230,7 +230,7 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
   if (auto error = decode(value, scalar)) return error;
   if (scalar.kind == json_kind::null) return simdjson::SUCCESS;
   if (scalar.kind != json_kind::object) {
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{reject_code::bad_attr_value,
                     fmt::format("{} must be an object, got {}", key, describe(scalar))};
     });
@@ -273,7 +273,7 @@ error_code record_normaliser::state::take_named(field_id id, od::value& value) {
   // Padded: the text is in the input line or the parser's string buffer.
   const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text<true>(id, scalar);
   if (!text) {
-    fail_with([&] {
+    fail_with([=, this] {
       std::string_view unused;
       auto problem =
           is_identity(id) ? check_identity(id, scalar, unused) : check_standard(id, scalar, unused);
@@ -291,7 +291,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
   // through memory and were reloaded in pieces.
   int known = keys.cached_type();
   if (!fields.claim_custom(name.text, distinct)) {
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{reject_code::duplicate_key,
                     fmt::format("attribute {} is given twice", quote_for_message(name.text))};
     });
@@ -300,7 +300,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
   if (known < 0) {
     // A name with a registered type passed the name rules when it was registered.
     if (!is_valid_attr_name(name.text)) {
-      fail_with([&] {
+      fail_with([=, this] {
         auto problem = check_attr_name(name.text);
         return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
       });
@@ -319,7 +319,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
     case json_kind::object:
       return take_custom_object(name, value, known);
     case json_kind::array:
-      fail_with([&] {
+      fail_with([=, this] {
         return reject{reject_code::bad_attr_value,
                       fmt::format("attribute {} is an array (not supported: use an object or "
                                   "a string)",
@@ -328,7 +328,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
       return skip(value);
     case json_kind::string:
       if (exceeds_code_points(scalar.text, max_attr_value_chars)) {
-        fail_with([&] { return *check_attr_string(name.text, scalar.text); });
+        fail_with([=, this] { return *check_attr_string(name.text, scalar.text); });
         return simdjson::SUCCESS;
       }
       break;
@@ -336,7 +336,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
       break;
   }
   if (scalar.kind == json_kind::number && !number_fits(value)) {
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{reject_code::bad_attr_value,
                     fmt::format("attribute {} {} does not fit a 64-bit integer or a double",
                                 quote_for_message(name.text), describe(scalar))};
@@ -353,7 +353,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
 error_code record_normaliser::state::take_custom_object(const wire_text& name, od::value& value,
                                                         int known) {
   if (options.max_depth == 0) {
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{
           reject_code::bad_attr_value,
           fmt::format("attribute {} is an object (not allowed)", quote_for_message(name.text))};
@@ -368,7 +368,7 @@ error_code record_normaliser::state::take_custom_object(const wire_text& name, o
   if (walk.status == walk_status::malformed) return walk.error;
   if (walk.status != walk_status::ok) {
     buffer.truncate(offset);
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{reject_code::bad_attr_value,
                     walk.status == walk_status::too_deep
                         ? fmt::format("attribute {} nests deeper than {} levels",
@@ -391,7 +391,7 @@ bool record_normaliser::state::admit_type(std::string_view name, attr_type type,
                                           const json_scalar& value, int known) {
   if (known >= 0) {
     if (static_cast<attr_type>(known) == type) return true;
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{
           reject_code::attr_type_changed,
           fmt::format("attribute {} was {}, now {}", quote_for_message(name),
@@ -400,7 +400,7 @@ bool record_normaliser::state::admit_type(std::string_view name, attr_type type,
     return false;
   }
   if (types.size() + ++new_names > options.max_attribute_names) {
-    fail_with([&] {
+    fail_with([=, this] {
       return reject{reject_code::too_many_attr_names,
                     fmt::format("attribute {} would be custom attribute name number {} of this "
                                 "run (at most {})",
