@@ -37,10 +37,14 @@ inline void copy_bytes(char* out, const char* from, std::size_t size) noexcept {
 inline constexpr std::size_t copy_padding = 32;
 
 /// Copies `size` bytes from `from` to `out` in 32-byte blocks: one block for most wire pieces,
-/// with no branch on the size. Reads and writes up to copy_padding - 1 bytes past both ends,
-/// so both buffers need that much readable (and, at `out`, writable) slack.
+/// copied before any test of the size. Reads and writes up to copy_padding - 1 bytes past both
+/// ends (copy_padding when `size` is 0), so both buffers need that much readable (and, at
+/// `out`, writable) slack; `from` is never null.
 inline void copy_padded(char* out, const char* from, std::size_t size) noexcept {
-  for (std::size_t i = 0; i < size; i += copy_padding) std::memcpy(out + i, from + i, copy_padding);
+  std::memcpy(out, from, copy_padding);
+  for (std::size_t i = copy_padding; i < size; i += copy_padding) {
+    std::memcpy(out + i, from + i, copy_padding);
+  }
 }
 
 /// Bytes appended at the end; cleared, never shrunk. Not a string: no terminator. The storage
