@@ -48,6 +48,7 @@ void record_fields::clear() noexcept {
   given_ = 0;
   set_ = 0;
   bound_ = 0;
+  unregistered_ = 0;
   customs_.clear();
   custom_keys_.clear();
   if (!custom_names_.empty()) custom_names_.clear();  // clear() touches every bucket

@@ -81,6 +81,7 @@ class record_fields {
   /// texts must be followed by copy_padding readable bytes, as for set().
   void add_custom(wire_text name, attr_type type, wire_text text, bool registered) {
     customs_.push_back({name.text, type, text.text, name.plain, text.plain, registered, 0, 0});
+    unregistered_ += !registered;
     bound_ += 2 + string_bound(name) +
               (type == attr_type::string ? string_bound(text) : text.text.size());
   }
@@ -99,6 +100,7 @@ class record_fields {
                         registered,
                         offset,
                         objects_.size() - offset});
+    unregistered_ += !registered;
     bound_ += 2 + string_bound(name) + (objects_.size() - offset);
   }
 
@@ -107,6 +109,9 @@ class record_fields {
     return (set_ & (std::uint32_t{1} << static_cast<unsigned>(field_id::user_id) |
                     std::uint32_t{1} << static_cast<unsigned>(field_id::anonymous_id))) != 0;
   }
+
+  /// Returns whether a custom attribute's name has no type in the run's registry yet.
+  bool has_unregistered() const noexcept { return unregistered_ != 0; }
 
   /// Returns the custom attributes in input order.
   const std::vector<custom_attr>& customs() const noexcept { return customs_; }
@@ -134,9 +139,10 @@ class record_fields {
   static constexpr std::size_t max_wire_name_size = 18;
 
   static_assert(field_count <= 32);
-  std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
-  std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
-  std::size_t bound_ = 0;    // the most bytes the fields set so far take on the wire
+  std::uint32_t given_ = 0;       // bit per field_id: claimed (any value, null included)
+  std::uint32_t set_ = 0;         // bit per field_id: values_ holds a non-empty text
+  std::size_t bound_ = 0;         // the most bytes the fields set so far take on the wire
+  std::size_t unregistered_ = 0;  // customs_ whose name the registry does not know yet
   std::array<wire_text, field_count> values_{};  // valid where set_ says so
   std::array<seen_key, field_count> seen_{};     // valid where given_ says so
   std::vector<custom_attr> customs_;

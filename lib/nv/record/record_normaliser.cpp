@@ -208,8 +208,10 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
   if (!fields.has_identity()) {
     return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
   }
-  for (const auto& custom : fields.customs()) {
-    if (!custom.registered) types.register_type(custom.name, custom.type);
+  if (fields.has_unregistered()) {
+    for (const auto& custom : fields.customs()) {
+      if (!custom.registered) types.register_type(custom.name, custom.type);
+    }
   }
   keys.accepted();
   fields.write_wire(wire, 0);
