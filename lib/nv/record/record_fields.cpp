@@ -92,7 +92,8 @@ class piece_writer {
   /// Appends `"name":` and the string value of field `id`.
   void field(field_id id, const wire_text& value) noexcept {
     const auto& name = quoted_wire_names[static_cast<std::size_t>(id)];
-    std::memcpy(out_, name.text, sizeof name.text);  // with the value's opening quote
+    static_assert(sizeof name.text == copy_padding);
+    copy_block(out_, name.text);  // with the value's opening quote
     out_ += name.size;
     if (!value.plain) {
       out_ = write_json_string(out_, value.text);
