@@ -7,15 +7,17 @@
 //    and write of every request;
 //  - a body of known length read straight into the reused, padded body string, instead of
 //    through the flat buffer and then the parser, chunk by chunk;
-//  - the answer written as one preformatted string, so one TLS record carries it.
+//  - the answer written as one preformatted string, so one TLS record carries it;
+//  - TLS through tls_socket_stream: OpenSSL reads the socket itself, a whole body in one read
+//    mostly, where Asio's ssl::stream copied every byte through a BIO pair.
 #include "sim/session.hpp"
 
 #include "sim/response_text.hpp"
+#include "sim/tls_socket_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -157,14 +159,14 @@ asio::awaitable<void> serve_plain_until_done(tcp::socket& socket, connection_dea
   }
 }
 
-asio::awaitable<void> serve_tls_until_done(asio::ssl::stream<tcp::socket>& stream,
-                                           connection_deadline& deadline, simulated_api& api) {
+asio::awaitable<void> serve_tls_until_done(tls_socket_stream& stream, connection_deadline& deadline,
+                                           simulated_api& api) {
   deadline.renew();
-  auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  auto handshake_ec = co_await stream.handshake();
   if (handshake_ec) co_return;
   if (co_await serve_requests(stream, deadline, api)) {
     deadline.renew();
-    co_await stream.async_shutdown(use_tuple);
+    co_await stream.shutdown();
   }
   // A drop or an error closes the socket with no close_notify, as a crashed server would.
 }
@@ -180,7 +182,7 @@ asio::awaitable<void> serve_plain(tcp::socket socket, simulated_api& api,
 
 asio::awaitable<void> serve_tls(tcp::socket socket, asio::ssl::context& tls, simulated_api& api,
                                 session_settings settings) {
-  asio::ssl::stream<tcp::socket> stream(std::move(socket), tls);
+  tls_socket_stream stream(std::move(socket), tls);
   co_await pause(settings.slow_accept);
   connection_deadline deadline(stream.get_executor(), settings.io_timeout);
   co_await (serve_tls_until_done(stream, deadline, api) || deadline.watch(stream.next_layer()));
