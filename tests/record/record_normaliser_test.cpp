@@ -341,6 +341,12 @@ TEST_CASE("duplicate fields under any spelling are rejected") {
   const auto reason = h.refuse(R"({"userID":"a","email":"a@b","attributes":{"email":"c@d"}})",
                                reject_code::duplicate_key);
   CHECK(reason.message == R"(email is given twice: as "email" and as "attributes.email")");
+  // The first claim inside the container names it with the spelling the line used.
+  const auto inside = h.refuse(
+      R"({"userID":"a","user_attributes":{"firstName":"A"},"first_name":"B","attributes":{}})",
+      reject_code::duplicate_key);
+  CHECK(inside.message ==
+        R"(first_name is given twice: as "user_attributes.firstName" and as "first_name")");
   h.refuse(R"({"userID":"a","attributes":{},"user_attributes":{}})", reject_code::duplicate_key);
   h.refuse(R"({"userID":"a","plan":"x","attributes":{"plan":"y"}})", reject_code::duplicate_key);
   h.refuse(R"({"userID":"a","plan":null,"plan":"y"})", reject_code::duplicate_key);

@@ -46,6 +46,7 @@ constexpr auto quoted_wire_names = [] {
 
 void record_fields::clear() noexcept {
   given_ = 0;
+  inside_ = 0;
   set_ = 0;
   bound_ = 0;
   unregistered_ = 0;
@@ -57,10 +58,14 @@ void record_fields::clear() noexcept {
 
 reject record_fields::duplicate(field_id id, std::string_view key,
                                 std::string_view container) const {
-  const auto& seen = seen_[static_cast<std::size_t>(id)];
+  const auto bit = std::uint32_t{1} << static_cast<unsigned>(id);
+  const std::string_view seen_container =
+      (inside_ & bit) != 0 ? seen_[static_cast<std::size_t>(field_id::attributes)]
+                           : std::string_view{};
   return {reject_code::duplicate_key,
           fmt::format("{} is given twice: as {} and as {}", wire_name(id),
-                      describe_key(seen.container, seen.key), describe_key(container, key))};
+                      describe_key(seen_container, seen_[static_cast<std::size_t>(id)]),
+                      describe_key(container, key))};
 }
 
 bool record_fields::claim_new_custom(std::string_view name) {

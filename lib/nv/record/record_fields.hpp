@@ -43,13 +43,17 @@ class record_fields {
   /// Forgets the previous record; keeps the capacity.
   void clear() noexcept;
 
-  /// Marks field `id` as given under `key` (inside `container` when not empty). Returns false
-  /// when the field was already given under any spelling: see duplicate().
+  /// Marks field `id` as given under `key` (inside `container` when not empty: the key that
+  /// field_id::attributes was claimed under). Returns false when the field was already given
+  /// under any spelling: see duplicate().
   bool claim(field_id id, std::string_view key, std::string_view container) noexcept {
     const auto bit = std::uint32_t{1} << static_cast<unsigned>(id);
     if (given_ & bit) return false;
     given_ |= bit;
-    seen_[static_cast<std::size_t>(id)] = {container, key};
+    // Only the key: a container is always the key `attributes` was claimed under, so a bit
+    // says whether there was one (constant at each call site: no test).
+    if (!container.empty()) inside_ |= bit;
+    seen_[static_cast<std::size_t>(id)] = key;
     return true;
   }
 
@@ -123,11 +127,6 @@ class record_fields {
   void write_wire(std::string& wire, std::size_t start) const;
 
  private:
-  struct seen_key {
-    std::string_view container;
-    std::string_view key;
-  };
-
   bool claim_new_custom(std::string_view name);
 
   /// Returns the most bytes `text` takes on the wire between quotes.
@@ -144,7 +143,8 @@ class record_fields {
   std::size_t bound_ = 0;         // the most bytes the fields set so far take on the wire
   std::size_t unregistered_ = 0;  // customs_ whose name the registry does not know yet
   std::array<wire_text, field_count> values_{};  // valid where set_ says so
-  std::array<seen_key, field_count> seen_{};     // valid where given_ says so
+  std::uint32_t inside_ = 0;  // bit per field_id: claimed inside the attributes container
+  std::array<std::string_view, field_count> seen_{};  // keys claimed, where given_ says so
   std::vector<custom_attr> customs_;
   std::vector<std::string_view> custom_keys_;          // every custom name given, null or not
   std::unordered_set<std::string_view> custom_names_;  // the same, past a few names
