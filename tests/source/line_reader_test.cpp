@@ -197,3 +197,47 @@ TEST_CASE("every line can be parsed in place with the parser's padding") {
   }
   CHECK(sum == 49 * 50 / 2);
 }
+
+TEST_CASE("short partial lines move to the front: reads stay in the first chunk of the buffer") {
+  // Lines of 8 to 28 bytes (with "\r\n" at times) read 256 bytes at a time: the partial line
+  // left at each read is under the chunk's eighth (32 bytes), so it always moves.
+  const line_reader_options options = small(1024, 256);
+  std::string input;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 400; ++i) {
+    std::string line = "{\"n\":\"" + std::string(static_cast<std::size_t>(i * 7 % 21), 'x') + "\"}";
+    expected.push_back(line);
+    input += line + (i % 3 == 0 ? "\r\n" : "\n");
+  }
+  line_reader reader(options);
+  reader.reset();
+  std::vector<std::string> lines;
+  const char* window = nullptr;
+  std::size_t furthest = 0;  // the end of the furthest span prepare() offered, from the first
+  std::size_t pos = 0;
+  for (;;) {
+    auto event = reader.next();
+    if (event.kind == line_kind::end) break;
+    if (event.kind == line_kind::need_more) {
+      if (pos == input.size()) {
+        reader.finish();
+        continue;
+      }
+      auto space = reader.prepare();
+      if (!window) window = space.data();
+      REQUIRE(space.data() >= window);
+      furthest = std::max(furthest, static_cast<std::size_t>(space.data() - window) + space.size());
+      std::size_t n = std::min(space.size(), input.size() - pos);
+      std::memcpy(space.data(), input.data() + pos, n);
+      reader.commit(n);
+      pos += n;
+      continue;
+    }
+    REQUIRE(event.kind == line_kind::line);
+    lines.emplace_back(event.text);
+  }
+  CHECK(lines == expected);
+  // Never further than a chunk behind the longest partial line (without the move: the whole
+  // buffer, 1024 + 2 + 256 bytes, before the first move).
+  CHECK(furthest <= 32 + 256);
+}
