@@ -397,6 +397,10 @@ TEST_CASE("records repeating the previous key order keep every rule") {
   h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":"2"}})",
            reject_code::attr_type_changed);
   h.accept(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":3}})");
+  // A name given as null where the order is trusted is still given: twice is a duplicate.
+  h.accept(R"({"userID":"b","plan":"y","attributes":{"city":"d","score":3}})");
+  h.refuse(R"({"userID":"b","plan":null,"attributes":{"plan":"d","score":3}})",
+           reject_code::duplicate_key);
   // A name that is a field at the top and a custom name inside the container.
   h.refuse(R"({"userID":"b","plan":"y","attributes":{"city":"d","userID":3}})",
            reject_code::bad_attr_name);
