@@ -26,31 +26,42 @@ doctest::String to_kind(line_kind kind) {
   return names[static_cast<int>(kind)];
 }
 
+/// Feeds `input` to `reader` as it asks for bytes, showing `on_space` each span prepare() offers
+/// before filling it; hands every event but need_more and end to `on_event`.
+template <class OnSpace, class OnEvent>
+void feed(line_reader& reader, std::string_view input, OnSpace on_space, OnEvent on_event) {
+  std::size_t pos = 0;
+  for (;;) {
+    line_event event = reader.next();
+    if (event.kind == line_kind::end) return;
+    if (event.kind != line_kind::need_more) {
+      on_event(event);
+      continue;
+    }
+    if (pos == input.size()) {
+      reader.finish();
+      continue;
+    }
+    auto space = reader.prepare();
+    on_space(space);
+    std::size_t n = std::min(space.size(), input.size() - pos);
+    std::memcpy(space.data(), input.data() + pos, n);
+    reader.commit(n);
+    pos += n;
+  }
+}
+
 /// Feeds `input` to a reader `chunk` bytes at a time and returns every event but need_more.
 std::vector<seen> read_all(std::string_view input, line_reader_options options) {
   line_reader reader(options);
   reader.reset();
   std::vector<seen> out;
-  std::size_t pos = 0;
-  for (;;) {
-    line_event event = reader.next();
-    if (event.kind == line_kind::end) break;
-    if (event.kind == line_kind::need_more) {
-      if (pos == input.size()) {
-        reader.finish();
-        continue;
-      }
-      auto space = reader.prepare();
-      REQUIRE(space.size() > 0);
-      std::size_t n = std::min(space.size(), input.size() - pos);
-      std::memcpy(space.data(), input.data() + pos, n);
-      reader.commit(n);
-      pos += n;
-      continue;
-    }
-    out.push_back({event.kind, std::string(event.text), event.number, event.offset,
-                   event.end_offset, event.length});
-  }
+  feed(
+      reader, input, [](auto space) { REQUIRE(space.size() > 0); },
+      [&](const line_event& event) {
+        out.push_back({event.kind, std::string(event.text), event.number, event.offset,
+                       event.end_offset, event.length});
+      });
   return out;
 }
 
@@ -164,37 +175,26 @@ TEST_CASE("every line can be parsed in place with the parser's padding") {
   std::string input;
   for (int i = 0; i < 50; ++i) input += "{\"n\":" + std::to_string(i) + "}\n";
   simdjson::ondemand::parser parser;
-  std::size_t pos = 0;
   std::int64_t sum = 0;
   const char* window = nullptr;
-  for (;;) {
-    auto event = reader.next();
-    if (event.kind == line_kind::end) break;
-    if (event.kind == line_kind::need_more) {
-      if (pos == input.size()) {
-        reader.finish();
-        continue;
-      }
-      auto space = reader.prepare();
-      if (!window) window = space.data();
-      // The buffer is reused: every writable span lies inside one fixed window, so memory is
-      // flat however long the input is.
-      CHECK(space.data() >= window);
-      CHECK(space.data() + space.size() <= window + options.max_line_bytes + 2 + 16);
-      std::size_t n = std::min(space.size(), input.size() - pos);
-      std::memcpy(space.data(), input.data() + pos, n);
-      reader.commit(n);
-      pos += n;
-      continue;
-    }
-    REQUIRE(event.kind == line_kind::line);
-    auto padded = simdjson::padded_string_view(event.text.data(), event.text.size(),
-                                               event.text.size() + simdjson::SIMDJSON_PADDING);
-    auto doc = parser.iterate(padded);
-    std::int64_t n = 0;
-    REQUIRE(doc["n"].get_int64().get(n) == simdjson::SUCCESS);
-    sum += n;
-  }
+  feed(
+      reader, input,
+      [&](auto space) {
+        if (!window) window = space.data();
+        // The buffer is reused: every writable span lies inside one fixed window, so memory is
+        // flat however long the input is.
+        CHECK(space.data() >= window);
+        CHECK(space.data() + space.size() <= window + options.max_line_bytes + 2 + 16);
+      },
+      [&](const line_event& event) {
+        REQUIRE(event.kind == line_kind::line);
+        auto padded = simdjson::padded_string_view(event.text.data(), event.text.size(),
+                                                   event.text.size() + simdjson::SIMDJSON_PADDING);
+        auto doc = parser.iterate(padded);
+        std::int64_t n = 0;
+        REQUIRE(doc["n"].get_int64().get(n) == simdjson::SUCCESS);
+        sum += n;
+      });
   CHECK(sum == 49 * 50 / 2);
 }
 
@@ -214,28 +214,18 @@ TEST_CASE("short partial lines move to the front: reads stay in the first chunk 
   std::vector<std::string> lines;
   const char* window = nullptr;
   std::size_t furthest = 0;  // the end of the furthest span prepare() offered, from the first
-  std::size_t pos = 0;
-  for (;;) {
-    auto event = reader.next();
-    if (event.kind == line_kind::end) break;
-    if (event.kind == line_kind::need_more) {
-      if (pos == input.size()) {
-        reader.finish();
-        continue;
-      }
-      auto space = reader.prepare();
-      if (!window) window = space.data();
-      REQUIRE(space.data() >= window);
-      furthest = std::max(furthest, static_cast<std::size_t>(space.data() - window) + space.size());
-      std::size_t n = std::min(space.size(), input.size() - pos);
-      std::memcpy(space.data(), input.data() + pos, n);
-      reader.commit(n);
-      pos += n;
-      continue;
-    }
-    REQUIRE(event.kind == line_kind::line);
-    lines.emplace_back(event.text);
-  }
+  feed(
+      reader, input,
+      [&](auto space) {
+        if (!window) window = space.data();
+        REQUIRE(space.data() >= window);
+        furthest =
+            std::max(furthest, static_cast<std::size_t>(space.data() - window) + space.size());
+      },
+      [&](const line_event& event) {
+        REQUIRE(event.kind == line_kind::line);
+        lines.emplace_back(event.text);
+      });
   CHECK(lines == expected);
   // Never further than a chunk behind the longest partial line (without the move: the whole
   // buffer, 1024 + 2 + 256 bytes, before the first move).
