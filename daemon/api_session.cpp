@@ -16,6 +16,11 @@ namespace nv::cli {
 namespace asio = boost::asio;
 using clock = std::chrono::steady_clock;
 
+std::chrono::milliseconds rate_margin(const connection_settings& s, const limit::rate_spec& rate) {
+  return s.rate_margin_ms < 0 ? limit::default_margin(rate)
+                              : std::chrono::milliseconds(s.rate_margin_ms);
+}
+
 void add_connection_options(CLI::App* sub, connection_settings& s) {
   sub->add_option("--base-url", s.base_url, "API base URL")->capture_default_str();
   sub->add_option("--ca-file", s.ca_file, "Trust this PEM CA file instead of the system store");
@@ -107,8 +112,7 @@ std::unique_ptr<api_session> api_session::open(const connection_settings& s, log
   pool_options.connection.timeouts.read = std::chrono::seconds(s.timeout_s);
   pool_options.connection.timeouts.write = std::chrono::seconds(s.timeout_s);
   auto executor = session->io_.get_executor();
-  const auto margin = s.rate_margin_ms < 0 ? limit::default_margin(*rate)
-                                           : std::chrono::milliseconds(s.rate_margin_ms);
+  const auto margin = rate_margin(s, *rate);
   session->pool_ = std::make_unique<http::connection_pool>(
       executor, session->tls_ ? &*session->tls_ : nullptr, pool_options);
   session->limiters_ = std::make_unique<api::endpoint_limiters>(

@@ -37,6 +37,10 @@ struct connection_settings {
   std::int64_t timeout_s = 30;
 };
 
+/// Returns the limiter margin `s` asks for with `rate`: its rate_margin_ms, or
+/// limit::default_margin() when that is -1.
+std::chrono::milliseconds rate_margin(const connection_settings& s, const limit::rate_spec& rate);
+
 /// Adds --base-url, --ca-file, --insecure, --rate, --rate-margin-ms, --connections,
 /// --brand-id, --api-key-file and --timeout-s to `sub`, storing into `s`.
 void add_connection_options(CLI::App* sub, connection_settings& s);

@@ -114,8 +114,7 @@ bool live_reload::apply_rate(const job_settings& next) {
   const auto& wanted = next.connection;
   if (wanted.rate == now.rate && wanted.rate_margin_ms == now.rate_margin_ms) return false;
   const auto spec = *limit::parse_rate_spec(wanted.rate);  // checked when the file was read
-  const auto margin = wanted.rate_margin_ms < 0 ? limit::default_margin(spec)
-                                                : std::chrono::milliseconds(wanted.rate_margin_ms);
+  const auto margin = rate_margin(wanted, spec);
   for (auto which : api::all_endpoints) session_.limiters()[which].reconfigure(spec, margin);
   return true;
 }

@@ -20,15 +20,7 @@ deliver::delivery_counters remote_counters(const watch::inbox_importer& importer
   auto sum = importer.totals().remote;
   const auto* file = importer.current();
   if (!file || !file->job()) return sum;
-  const auto& live = file->job()->delivered();
-  sum.delivered += live.delivered;
-  sum.rejected_by_server += live.rejected_by_server;
-  sum.failed += live.failed;
-  sum.queued += live.queued;
-  sum.throttled += live.throttled;
-  sum.retries += live.retries;
-  sum.resends += live.resends;
-  sum.verifications += live.verifications;
+  sum += file->job()->delivered();
   return sum;
 }
 

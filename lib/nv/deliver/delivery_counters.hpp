@@ -23,6 +23,25 @@ struct delivery_counters {
   std::uint64_t resends = 0;             ///< queued batches sent again after a failed read-back
   std::uint64_t unverified = 0;          ///< queued users accepted without a read-back
 
+  /// Adds `other`'s counts to these (the totals of several runs).
+  delivery_counters& operator+=(const delivery_counters& other) noexcept {
+    delivered += other.delivered;
+    rejected_by_server += other.rejected_by_server;
+    failed += other.failed;
+    not_sent += other.not_sent;
+    batches += other.batches;
+    requests += other.requests;
+    retries += other.retries;
+    throttled += other.throttled;
+    bisections += other.bisections;
+    queued += other.queued;
+    verifications += other.verifications;
+    verify_failed += other.verify_failed;
+    resends += other.resends;
+    unverified += other.unverified;
+    return *this;
+  }
+
   /// Returns the users that reached an end state.
   std::uint64_t settled() const noexcept {
     return delivered + rejected_by_server + failed + not_sent;

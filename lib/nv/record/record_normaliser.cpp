@@ -147,6 +147,9 @@ struct record_normaliser::state {
   error_code take_custom_object(const wire_text& name, od::value& value, int known);
   bool admit_type(std::string_view name, attr_type type, const json_scalar& value, int known);
   error_code skip(od::value& value);
+  /// Checks a field of a record already rejected: its key for escapes (a malformed key makes
+  /// the record malformed_json) and its value for well-formedness.
+  error_code skip_field(od::field& field);
   /// Records the first rule broken; `build` makes its reject. Cold and out of line, so the
   /// message formatting stays out of the hot functions.
   template <typename Build>
@@ -194,12 +197,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
     // one vector, a store-forwarding stall on every key.
     od::field& field = field_result.value_unsafe();
     if (pending) {
-      // Read for its escapes only: a malformed key makes the record malformed_json.
-      std::string_view unused_key;
-      bool unused_plain = false;
-      if (auto error = read_key(field, unused_key, unused_plain))
-        return malformed(error, doc, line);
-      if (auto error = skip(field.value())) return malformed(error, doc, line);
+      if (auto error = skip_field(field)) return malformed(error, doc, line);
       continue;
     }
     wire_text key;
@@ -256,8 +254,7 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
     od::field& field = field_result.value_unsafe();
     wire_text name;
     if (pending) {
-      if (auto error = read_key(field, name.text, name.plain)) return error;  // its escapes
-      if (auto error = skip(field.value())) return error;
+      if (auto error = skip_field(field)) return error;
       continue;
     }
     int found = -1;
@@ -429,6 +426,13 @@ error_code record_normaliser::state::skip(od::value& value) {
   const auto walk = write_compact(value, scratch, validation_depth);
   scratch.clear();
   return walk.status == walk_status::malformed ? walk.error : simdjson::SUCCESS;
+}
+
+error_code record_normaliser::state::skip_field(od::field& field) {
+  std::string_view unused_key;
+  bool unused_plain = false;
+  if (auto error = read_key(field, unused_key, unused_plain)) return error;
+  return skip(field.value());
 }
 
 record_normaliser::record_normaliser(normaliser_options options)

@@ -21,21 +21,7 @@ void inbox_totals::add(const file_outcome& outcome) {
   for (std::size_t i = 0; i < l.rejected.size(); ++i) local.rejected[i] += l.rejected[i];
   local.batches += l.batches;
   local.body_bytes += l.body_bytes;
-  const auto& r = outcome.result.remote;
-  remote.delivered += r.delivered;
-  remote.rejected_by_server += r.rejected_by_server;
-  remote.failed += r.failed;
-  remote.not_sent += r.not_sent;
-  remote.batches += r.batches;
-  remote.requests += r.requests;
-  remote.retries += r.retries;
-  remote.throttled += r.throttled;
-  remote.bisections += r.bisections;
-  remote.queued += r.queued;
-  remote.verifications += r.verifications;
-  remote.verify_failed += r.verify_failed;
-  remote.resends += r.resends;
-  remote.unverified += r.unverified;
+  remote += outcome.result.remote;
   if (outcome.resumed_from) ++files_resumed;
 }
 
@@ -245,7 +231,7 @@ void inbox_importer::end_file(const std::filesystem::path& path, const std::stri
                {{"file", ended->report.string()}, {"error", error.message()}});
   }
   const auto& r = outcome.result;
-  auto rejected = deliver::rejected_total(outcome.result.local, outcome.result.remote);
+  auto rejected = deliver::rejected_total(r.local, r.remote);
   if (failed) {
     log_.write(level::error, "file_failed",
                {{"file", name},
