@@ -328,6 +328,16 @@ inline std::int64_t segment_total(const std::string& log, std::string_view field
   return sum;
 }
 
+/// Waits until the spool's segments delivered `users` in all and none is left on disk.
+inline bool wait_for_spool_imported(daemon_process& daemon, const daemon_dirs& dirs,
+                                    std::int64_t users, std::chrono::milliseconds timeout = 30s) {
+  return daemon.wait_until(
+      [&] {
+        return segment_total(daemon.log(), "delivered") >= users && spool_segments(dirs).empty();
+      },
+      timeout);
+}
+
 /// A producer streaming NDJSON into the daemon over a Unix or TCP socket. Blocking, but every
 /// send and receive gives up after 30 s, so a stuck daemon fails a test instead of hanging it.
 class socket_producer {

@@ -16,6 +16,7 @@ using nv::test::daemon_process;
 using nv::test::number;
 using nv::test::nvsim_process;
 using nv::test::socket_producer;
+using nv::test::wait_for_spool_imported;
 
 namespace {
 
@@ -23,17 +24,6 @@ namespace {
 std::set<std::string> joined(std::set<std::string> a, const std::set<std::string>& b) {
   a.insert(b.begin(), b.end());
   return a;
-}
-
-/// Waits until the spool's segments delivered `users` in all and none is left on disk.
-bool wait_for_spool_imported(daemon_process& daemon, const daemon_dirs& dirs, std::int64_t users,
-                             std::chrono::milliseconds timeout = 30s) {
-  return daemon.wait_until(
-      [&] {
-        return nv::test::segment_total(daemon.log(), "delivered") >= users &&
-               nv::test::spool_segments(dirs).empty();
-      },
-      timeout);
 }
 
 /// Returns the names in done/ that end in ".rejects.ndjson".

@@ -61,12 +61,7 @@ TEST_CASE("/metrics parses as Prometheus text and its counters equal the run's n
             "\n";
   REQUIRE(producer.send(stream));
   CHECK(producer.finish() == nv::test::ack_line(121, 1));
-  REQUIRE(daemon.wait_until(
-      [&] {
-        return nv::test::segment_total(daemon.log(), "delivered") == 120 &&
-               nv::test::spool_segments(dirs).empty();
-      },
-      20s));
+  REQUIRE(nv::test::wait_for_spool_imported(daemon, dirs, 120, 20s));
 
   auto page = nv::test::scrape_metrics(ports.metrics, root);
   INFO("metrics page:\n" << page.text);

@@ -204,6 +204,7 @@ TEST_CASE("sysusers and tmpfiles entries create the user and the directories wit
 }
 
 TEST_CASE("the socket unit verifies clean beside the service it starts") {
+  require_systemd_analyze();
   const fs::path dir = nv::test::make_temp_dir("systemd-socket");
   unit_copy(dir);
   fs::copy_file(source_dir / "systemd/nvimport.socket", dir / "nvimport.socket");
