@@ -262,12 +262,9 @@ int run_daemon(const daemon_settings& s, const CLI::App& sub) {
     return cannot_run(e.what());
   }
   record::record_normaliser normaliser({.max_line_bytes = s.job.max_line_bytes});
-  watch::inbox_importer importer(
-      session->io().get_executor(), session->client(), *store,
-      [&normaliser](std::string_view line, std::string& wire) {
-        return normaliser.normalise(line, wire);
-      },
-      *box, logger, importer_options(s));
+  watch::inbox_importer importer(session->io().get_executor(), session->client(), *store,
+                                 pipeline::normalise_with(normaliser), *box, logger,
+                                 importer_options(s));
   if (!importer.why_polling().empty())
     logger.write(level::warning, "polling", {{"reason", importer.why_polling()}});
   service_metrics numbers(importer, session->client(), session->pool(), session->limiters(),

@@ -89,12 +89,8 @@ int run_import(const import_settings& s) {
   auto& client = session->client();
 
   record::record_normaliser normaliser({.max_line_bytes = s.job.max_line_bytes});
-  deliver::import_job job(
-      client, std::move(sources),
-      [&normaliser](std::string_view line, std::string& wire) {
-        return normaliser.normalise(line, wire);
-      },
-      rejects.get(), job_options(s.job));
+  deliver::import_job job(client, std::move(sources), pipeline::normalise_with(normaliser),
+                          rejects.get(), job_options(s.job));
 
   auto mode = parse_progress_mode(s.progress, s.quiet);
   progress_display display(mode, session->rate(), s.job.max_batch, total_bytes);

@@ -149,11 +149,7 @@ int run_validate(const validate_options& options) {
   pipeline::stage_options stage_options;
   stage_options.reader.max_line_bytes = options.max_line_bytes;
   stage_options.batches.max_users = options.max_batch;
-  pipeline::record_stage stage(
-      [&normaliser](std::string_view line, std::string& wire) {
-        return normaliser.normalise(line, wire);
-      },
-      stage_options);
+  pipeline::record_stage stage(pipeline::normalise_with(normaliser), stage_options);
   pipeline::record_pump pump(stage, std::move(sources));
   error = process(pump, out);
   if (error.empty()) error = close_outputs(options, out);

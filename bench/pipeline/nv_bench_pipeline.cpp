@@ -80,13 +80,10 @@ run_output run_pipeline(const std::string& path, bool copy_only) {
   auto opened = nv::source::open_file(path);
   if (!opened.source) throw std::runtime_error(opened.error);
   nv::record::record_normaliser normaliser;
-  nv::pipeline::normalise_function normalise = [&normaliser](std::string_view line,
-                                                             std::string& wire) {
-    return normaliser.normalise(line, wire);
-  };
+  nv::pipeline::normalise_function normalise = nv::pipeline::normalise_with(normaliser);
   if (copy_only) {
-    normalise = [](std::string_view line, std::string& wire) {
-      wire.assign(line);
+    normalise = [](std::string_view line, nv::record::text_buffer& body) {
+      body.append(line);
       return std::optional<nv::record::reject>{};
     };
   }

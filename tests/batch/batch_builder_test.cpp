@@ -113,3 +113,83 @@ TEST_CASE("recycled batches are reused with their buffers and start empty") {
   CHECK(second->body() == R"({"nv":[{"userID":"u2"}]})");
   CHECK(second->original_line(0) == "b");
 }
+
+namespace {
+
+/// Adds a user the record stage's way: its wire written straight into the body.
+add_result add_in_place(batch_builder& builder, std::uint32_t source, std::uint64_t line,
+                        std::string_view wire) {
+  builder.start_user(source).append(wire);
+  return builder.finish_user(origin(line), "line" + std::to_string(line));
+}
+
+}  // namespace
+
+TEST_CASE("users written in place fill batches as add() does, by count and by bytes") {
+  // 9 framing + 15 + 1 + 15 = 40 bytes fit; a third user moves to the next batch.
+  batch_builder builder({.max_users = 3, .max_body_bytes = 40});
+  CHECK_FALSE(add_in_place(builder, 0, 1, user_wire(1)).full);
+  CHECK_FALSE(add_in_place(builder, 0, 2, user_wire(2)).full);
+  auto result = add_in_place(builder, 0, 3, user_wire(3));
+  REQUIRE(result.full);
+  CHECK(result.full->body() == R"({"nv":[{"userID":"u1"},{"userID":"u2"}]})");
+  CHECK(result.full->size() == 2);
+  CHECK(result.full->end_offset() == 20);
+  CHECK_FALSE(add_in_place(builder, 0, 4, user_wire(4)).full);
+  CHECK(builder.filling()->first_offset() == 20);
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u3"},{"userID":"u4"}]})");
+  CHECK(rest->wire(0) == user_wire(3));
+  CHECK(rest->original_line(0) == "line3");
+  CHECK(rest->user(1).line == 4);
+
+  batch_builder by_count({.max_users = 2});
+  CHECK_FALSE(add_in_place(by_count, 0, 1, user_wire(1)).full);
+  auto full = add_in_place(by_count, 0, 2, user_wire(2)).full;
+  REQUIRE(full);
+  CHECK(full->body() == R"({"nv":[{"userID":"u1"},{"userID":"u2"}]})");
+  CHECK_FALSE(by_count.flush());
+}
+
+TEST_CASE("a user written in place and taken back leaves the body as it was") {
+  batch_builder builder({.max_users = 100, .max_body_bytes = 24});
+  CHECK_FALSE(add_in_place(builder, 0, 1, user_wire(1)).rejected);  // 9 + 15 = 24
+  // Cancelled (the normaliser rejected it halfway through writing).
+  builder.start_user(0).append("{\"userID\":");
+  builder.cancel_user();
+  // Too large alone: taken back, the batch kept.
+  auto result = add_in_place(builder, 0, 2, R"({"userID":"u22"})");
+  REQUIRE(result.rejected);
+  CHECK(result.rejected->code == reject_code::record_too_large);
+  CHECK(result.rejected->message ==
+        "user is 16 bytes on the wire; a request body is limited to 24 bytes");
+  CHECK_FALSE(result.full);
+  auto rest = builder.flush();
+  REQUIRE(rest);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u1"}]})");
+  CHECK(rest->size() == 1);
+  // Taken back as the first user of an empty batch: nothing is left to hand out.
+  builder.start_user(0).append(user_wire(3));
+  builder.cancel_user();
+  CHECK_FALSE(builder.flush());
+}
+
+TEST_CASE("a user written in place from another source sets the filled batch aside") {
+  batch_builder switching;
+  CHECK_FALSE(add_in_place(switching, 0, 1, user_wire(1)).full);
+  // Rejected from source 1: the batch of source 0 waits, and flush() hands it out first.
+  switching.start_user(1).append(std::string(1 << 20, 'x'));
+  CHECK(switching.finish_user(origin(1), "big").rejected);
+  REQUIRE(switching.filling());
+  CHECK(switching.filling()->source_id() == 0);
+  auto result = add_in_place(switching, 1, 2, user_wire(2));
+  REQUIRE(result.full);
+  CHECK(result.full->source_id() == 0);
+  CHECK(result.full->body() == R"({"nv":[{"userID":"u1"}]})");
+  auto rest = switching.flush();
+  REQUIRE(rest);
+  CHECK(rest->source_id() == 1);
+  CHECK(rest->body() == R"({"nv":[{"userID":"u2"}]})");
+  CHECK_FALSE(switching.flush());
+}

@@ -20,8 +20,7 @@ namespace {
 /// {"userID":"…"}; it parses in place, so it also proves the line is padded.
 class fake_normaliser {
  public:
-  std::optional<reject> operator()(std::string_view line, std::string& wire) {
-    wire.clear();
+  std::optional<reject> operator()(std::string_view line, nv::record::text_buffer& body) {
     simdjson::padded_string_view view(line.data(), line.size(),
                                       line.size() + simdjson::SIMDJSON_PADDING);
     simdjson::ondemand::document doc;
@@ -32,7 +31,9 @@ class fake_normaliser {
     auto error = object["userID"].get_string().get(id);
     if (error == simdjson::NO_SUCH_FIELD) return reject{reject_code::missing_user_id, "no userID"};
     if (error) return bad("bad userID");
-    wire.append("{\"userID\":\"").append(id).append("\"}");
+    body.append("{\"userID\":\"");
+    body.append(id);
+    body.append("\"}");
     return std::nullopt;
   }
 

@@ -602,3 +602,24 @@ TEST_CASE("round trip: every accepted wire user carries exactly the accepted fie
     CHECK(user.has_user_attributes == !expected.empty());
   }
 }
+
+TEST_CASE("append_wire appends after what the body holds and leaves it as it was on a reject") {
+  record_normaliser normaliser;
+  text_buffer body;
+  body.append(R"({"nv":[)");
+  auto append = [&](std::string_view line) {
+    const std::string padded = std::string(line) + std::string(simdjson::SIMDJSON_PADDING, '}');
+    return normaliser.append_wire(std::string_view(padded.data(), line.size()), body);
+  };
+  CHECK_FALSE(append(R"({"userID":"u1","plan":"gold"})"));
+  const std::string after_first(body.view());
+  CHECK(after_first == R"({"nv":[{"userID":"u1","user_attributes":{"plan":"gold"}})");
+  // Rejected at the first field, at the last one, and as malformed JSON halfway through.
+  CHECK(append(R"({"userID":"")")->code == reject_code::malformed_json);
+  CHECK(append(R"({"userID":"u2","plan":1})")->code == reject_code::attr_type_changed);
+  CHECK(append(R"({"userID":"u2","email":"no-at-sign"})")->code == reject_code::bad_email);
+  CHECK(body.view() == after_first);
+  body.push_back(',');
+  CHECK_FALSE(append(R"({"anonymousID":"a3"})"));
+  CHECK(body.view() == after_first + R"(,{"anonymousID":"a3"})");
+}

@@ -13,12 +13,12 @@ constexpr std::string_view body_close = "]}";
 
 std::string_view batch::wire(std::size_t index) const noexcept {
   const auto& u = users_[index];
-  return std::string_view(body_).substr(u.wire_begin, u.wire_end - u.wire_begin);
+  return body_.view().substr(u.wire_begin, u.wire_end - u.wire_begin);
 }
 
 std::string_view batch::original_line(std::size_t index) const noexcept {
   const auto& u = users_[index];
-  return std::string_view(lines_).substr(u.original_begin, u.original_end - u.original_begin);
+  return lines_.view().substr(u.original_begin, u.original_end - u.original_begin);
 }
 
 std::uint64_t batch::first_offset() const noexcept {
@@ -40,26 +40,39 @@ void batch::build_body(std::size_t first, std::size_t count, std::string& out) c
   out.append(body_close);
 }
 
-std::size_t batch::body_size_with(std::size_t wire_bytes) const noexcept {
-  std::size_t current = users_.empty() ? body_open.size() : body_.size();
-  return current + (users_.empty() ? 0 : 1) + wire_bytes + body_close.size();
+void batch::append(const batch_user& origin, std::string_view wire, std::string_view original) {
+  open_user().append(wire);
+  commit_user(origin, original);
 }
 
-void batch::append(const batch_user& origin, std::string_view wire, std::string_view original) {
+record::text_buffer& batch::open_user() {
   assert(!closed_);
+  user_start_ = body_.size();
   if (users_.empty()) {
-    body_.assign(body_open);
+    body_.append(body_open);
   } else {
     body_.push_back(',');
   }
+  wire_start_ = body_.size();
+  return body_;
+}
+
+std::string_view batch::open_wire() const noexcept {
+  return body_.view().substr(wire_start_);
+}
+
+void batch::commit_user(const batch_user& origin, std::string_view original) {
   batch_user u = origin;
-  u.wire_begin = static_cast<std::uint32_t>(body_.size());
-  body_.append(wire);
+  u.wire_begin = static_cast<std::uint32_t>(wire_start_);
   u.wire_end = static_cast<std::uint32_t>(body_.size());
   u.original_begin = static_cast<std::uint32_t>(lines_.size());
   lines_.append(original);
   u.original_end = static_cast<std::uint32_t>(lines_.size());
   users_.push_back(u);
+}
+
+void batch::cancel_user() noexcept {
+  body_.truncate(user_start_);
 }
 
 void batch::close() {

@@ -1,6 +1,8 @@
 // One request body {"nv":[…]} and, for each user in it, where it came from and its original line.
 #pragma once
 
+#include "nv/record/text_buffer.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,9 +29,11 @@ class batch {
  public:
   /// The bytes of {"nv":[ and ]} around the users.
   static constexpr std::size_t framing_bytes = 9;
+  /// The bytes of ]} that close the body.
+  static constexpr std::size_t body_close_bytes = 2;
 
   /// Returns the request body {"nv":[…]}; empty while the batch has no user.
-  std::string_view body() const noexcept { return body_; }
+  std::string_view body() const noexcept { return body_.view(); }
   /// Returns the number of users.
   std::size_t size() const noexcept { return users_.size(); }
   /// Returns true when the batch holds no user.
@@ -51,20 +55,34 @@ class batch {
   /// Writes into `out` (cleared first) the body for users [first, first + count), e.g. a half.
   void build_body(std::size_t first, std::size_t count, std::string& out) const;
 
-  /// Returns the body size with one more wire object of `wire_bytes` bytes.
-  std::size_t body_size_with(std::size_t wire_bytes) const noexcept;
-
   /// Appends a user: its wire object goes into the body, its original line into the store.
   void append(const batch_user& origin, std::string_view wire, std::string_view original);
+
+  /// Starts a user written in place: writes the separator before it and returns the body, for
+  /// the caller to append the user's wire object to (a normaliser writes it there, no copy);
+  /// then commit_user() or cancel_user().
+  record::text_buffer& open_user();
+  /// Returns the wire object appended since open_user().
+  std::string_view open_wire() const noexcept;
+  /// Returns the body size once closed, with the user being written.
+  std::size_t closed_size() const noexcept { return body_.size() + body_close_bytes; }
+  /// Ends the user started by open_user(): its wire object is open_wire().
+  void commit_user(const batch_user& origin, std::string_view original);
+  /// Takes back the user started by open_user(): the body is as it was before.
+  void cancel_user() noexcept;
   /// Empties the batch for `source_id`, keeping the capacity of its buffers.
   void clear(std::uint32_t source_id = 0);
 
  private:
-  std::string body_;   // "{\"nv\":[" + wires joined by ',' (+ "]}" once closed)
-  std::string lines_;  // original lines, back to back
+  // Not strings: a wire object written in place needs room past the end that a string would
+  // fill with zeros first.
+  record::text_buffer body_;   // "{\"nv\":[" + wires joined by ',' (+ "]}" once closed)
+  record::text_buffer lines_;  // original lines, back to back
   std::vector<batch_user> users_;
   std::uint32_t source_id_ = 0;
   bool closed_ = false;
+  std::size_t user_start_ = 0;  // body size before the user being written (its separator)
+  std::size_t wire_start_ = 0;  // where its wire object starts
 
   friend class batch_builder;
   void close();

@@ -33,14 +33,27 @@ class batch_builder {
   /// Makes a builder; `options.max_users` must be at least 1.
   explicit batch_builder(batch_options options = {});
 
-  /// Adds a user from `source_id`; returns a full batch if one is ready, or a
-  /// record_too_large reject (the user is then not added).
+  /// Adds a user from `source_id` by copying its wire object; returns a full batch if one is
+  /// ready, or a record_too_large reject (the user is then not added).
   add_result add(std::uint32_t source_id, const batch_user& origin, std::string_view wire,
                  std::string_view original);
-  /// Returns the partly filled batch, or null when it is empty.
+
+  /// Starts a user from `source_id` written in place: returns the body of the batch being
+  /// filled, for the caller to append the user's wire object to; then finish_user() or
+  /// cancel_user(). The record stage's path: its normaliser writes each user straight into
+  /// the body, where add() copies it once more.
+  record::text_buffer& start_user(std::uint32_t source_id);
+  /// Ends the user started by start_user(), as add() does: returns a full batch if one is
+  /// ready, or a record_too_large reject (the user is then taken back).
+  add_result finish_user(const batch_user& origin, std::string_view original);
+  /// Takes back the user started by start_user().
+  void cancel_user() noexcept { current_->cancel_user(); }
+  /// Returns a batch not yet handed out: one set aside full, else the partly filled one; null
+  /// when there is none (call it until then at the end of a source).
   std::unique_ptr<batch> flush();
-  /// Returns the batch being filled, or null when it is empty (to see where it starts).
+  /// Returns the oldest batch with users not handed out yet, or null (to see where it starts).
   const batch* filling() const noexcept {
+    if (handed_) return handed_.get();
     return current_ && !current_->empty() ? current_.get() : nullptr;
   }
   /// Gives a sent batch back so its buffers are reused.
@@ -52,9 +65,11 @@ class batch_builder {
  private:
   std::unique_ptr<batch> take_current();
   std::unique_ptr<batch> fresh(std::uint32_t source_id);
+  record::reject too_large(std::size_t wire_bytes) const;
 
   batch_options options_;
   std::unique_ptr<batch> current_;
+  std::unique_ptr<batch> handed_;  // full, set aside by start_user() for finish_user()
   std::vector<std::unique_ptr<batch>> spare_;
 };
 

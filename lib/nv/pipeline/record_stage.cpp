@@ -5,6 +5,12 @@
 
 namespace nv::pipeline {
 
+normalise_function normalise_with(record::record_normaliser& normaliser) {
+  return [&normaliser](std::string_view line, record::text_buffer& body) {
+    return normaliser.append_wire(line, body);
+  };
+}
+
 std::uint64_t stage_counters::rejected_total() const noexcept {
   std::uint64_t total = 0;
   for (auto n : rejected) total += n;
@@ -12,10 +18,7 @@ std::uint64_t stage_counters::rejected_total() const noexcept {
 }
 
 record_stage::record_stage(normalise_function normalise, stage_options options)
-    : normalise_(std::move(normalise)), reader_(options.reader), builder_(options.batches) {
-  // A wire object is about as long as its line; reserve once so the hot path never grows it.
-  wire_.reserve(std::min<std::size_t>(options.reader.max_line_bytes, std::size_t{64} << 10));
-}
+    : normalise_(std::move(normalise)), reader_(options.reader), builder_(options.batches) {}
 
 std::uint32_t record_stage::open_source(std::string name, source::stream_position start) {
   sources_.push_back(std::move(name));
@@ -57,11 +60,14 @@ stage_event record_stage::next() {
 
 std::optional<stage_event> record_stage::take_line(const source::line_event& line) {
   ++counters_.read;
-  if (auto reason = normalise_(line.text, wire_)) return reject_line(line, std::move(*reason));
+  // Written straight into the body being filled: a copy of every user saved.
   const auto source_id = static_cast<std::uint32_t>(sources_.size() - 1);
-  auto added = builder_.add(
-      source_id, {.line = line.number, .offset = line.offset, .end_offset = line.end_offset}, wire_,
-      line.text);
+  if (auto reason = normalise_(line.text, builder_.start_user(source_id))) {
+    builder_.cancel_user();
+    return reject_line(line, std::move(*reason));
+  }
+  auto added = builder_.finish_user(
+      {.line = line.number, .offset = line.offset, .end_offset = line.end_offset}, line.text);
   if (added.rejected) return reject_line(line, std::move(*added.rejected));
   ++counters_.valid;
   if (added.full) return hand_out(std::move(added.full));

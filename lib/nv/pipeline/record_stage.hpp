@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nv/batch/batch_builder.hpp"
+#include "nv/record/record_normaliser.hpp"
 #include "nv/record/reject.hpp"
 #include "nv/source/line_reader.hpp"
 
@@ -17,10 +18,14 @@
 
 namespace nv::pipeline {
 
-/// Turns one line into a wire object in `wire`, or returns the reject reason; in production
-/// this calls record::record_normaliser::normalise(), tests give a stand-in.
+/// Appends the wire object of one line to `body` (the request body being filled), or returns
+/// the reject reason and leaves `body` as it was; in production this calls
+/// record::record_normaliser::append_wire(), tests give a stand-in.
 using normalise_function =
-    std::function<std::optional<record::reject>(std::string_view line, std::string& wire)>;
+    std::function<std::optional<record::reject>(std::string_view line, record::text_buffer& body)>;
+
+/// Returns the normalise_function that calls `normaliser` (which must outlive it).
+normalise_function normalise_with(record::record_normaliser& normaliser);
 
 /// Limits of the stage: the line reader's and the batch builder's.
 struct stage_options {
@@ -112,7 +117,6 @@ class record_stage {
   std::vector<std::string> sources_;
   bool open_ = false;
   source::stream_position next_line_;  // the line after the last one read
-  std::string wire_;
   std::unique_ptr<batch::batch> ready_;
   rejected_record rejected_;
   stage_counters counters_;

@@ -128,13 +128,10 @@ constexpr std::string_view attributes_open = ",\"user_attributes\":{";
 
 }  // namespace
 
-void record_fields::write_wire(std::string& wire, std::size_t start) const {
-  // Size the output once (the bound kept while fields were set), then write without capacity
-  // checks; copy_padding more for the block copies. Only growth past the string's size is
-  // filled with zeros.
-  const std::size_t needed = start + 2 + attributes_open.size() + 1 + bound_ + copy_padding;
-  if (wire.size() < needed) wire.resize(needed);
-  piece_writer out(wire.data() + start);
+void record_fields::write_wire(text_buffer& buffer) const {
+  // Room for the bound kept while fields were set, then writes without capacity checks (the
+  // buffer's slack past its capacity takes the block copies' overrun).
+  piece_writer out(buffer.room(2 + attributes_open.size() + 1 + bound_));
 
   out.byte('{');
   bool comma = false;
@@ -180,7 +177,7 @@ void record_fields::write_wire(std::string& wire, std::size_t start) const {
   }
   if (!first) out.byte('}');
   out.byte('}');
-  wire.resize(static_cast<std::size_t>(out.end() - wire.data()));
+  buffer.commit(out.end());
 }
 
 }  // namespace nv::record

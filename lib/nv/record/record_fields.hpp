@@ -120,11 +120,10 @@ class record_fields {
   /// Returns the custom attributes in input order.
   const std::vector<custom_attr>& customs() const noexcept { return customs_; }
 
-  /// Writes the wire user at `start` in `wire`, which then ends with it (what `wire` held past
-  /// `start` is overwritten: resizing a cleared string would fill the bound with zeros first):
+  /// Appends the wire user to `out`:
   /// {"userID":…,"anonymousID":…,"user_attributes":{…}}, standard attributes in canonical
   /// order, then custom attributes in input order.
-  void write_wire(std::string& wire, std::size_t start) const;
+  void write_wire(text_buffer& out) const;
 
  private:
   bool claim_new_custom(std::string_view name);

@@ -132,7 +132,7 @@ struct record_normaliser::state {
         parser.allocate(std::min(preallocated_bytes, chosen.max_line_bytes));
   }
 
-  std::optional<reject> run(std::string_view line, std::string& wire);
+  std::optional<reject> run(std::string_view line, text_buffer& out);
   /// Inlined into run(): it only dispatches, once per top-level key.
   [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, int found,
                                                           od::value& value);
@@ -163,13 +163,13 @@ struct record_normaliser::state {
   record_fields fields;
   recent_keys keys;               // guesses the field of each key from the records before
   text_buffer scratch;            // output of validation-only walks
+  text_buffer single;             // normalise()'s wire object, before it is copied out
   std::optional<reject> pending;  // the first rule the record broke
   std::size_t new_names = 0;      // custom names this record would add to `types`
 };
 
-std::optional<reject> record_normaliser::state::run(std::string_view text, std::string& wire) {
-  // `wire` is not cleared here: write_wire() overwrites it, and normalise() clears it on a
-  // reject.
+std::optional<reject> record_normaliser::state::run(std::string_view text, text_buffer& out) {
+  // `out` is written only once the record is accepted, so a reject leaves it as it was.
   if (text.size() > options.max_line_bytes) {
     return reject{reject_code::line_too_long, fmt::format("the line has {} bytes (at most {})",
                                                           text.size(), options.max_line_bytes)};
@@ -218,7 +218,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, std::
     }
   }
   keys.accepted();
-  fields.write_wire(wire, 0);
+  fields.write_wire(out);
   return std::nullopt;
 }
 
@@ -441,9 +441,15 @@ record_normaliser::~record_normaliser() = default;
 record_normaliser::record_normaliser(record_normaliser&&) noexcept = default;
 record_normaliser& record_normaliser::operator=(record_normaliser&&) noexcept = default;
 
+std::optional<reject> record_normaliser::append_wire(std::string_view line, text_buffer& out) {
+  return state_->run(line, out);
+}
+
 std::optional<reject> record_normaliser::normalise(std::string_view line, std::string& wire) {
-  auto result = state_->run(line, wire);
-  if (result) wire.clear();
+  auto& out = state_->single;
+  out.clear();
+  auto result = state_->run(line, out);
+  wire.assign(out.view());
   return result;
 }
 

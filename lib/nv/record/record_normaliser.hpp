@@ -52,6 +52,7 @@
 
 #include "nv/record/attribute_types.hpp"
 #include "nv/record/reject.hpp"
+#include "nv/record/text_buffer.hpp"
 
 namespace nv::record {
 
@@ -70,10 +71,13 @@ class record_normaliser {
   record_normaliser(record_normaliser&&) noexcept;
   record_normaliser& operator=(record_normaliser&&) noexcept;
 
-  /// Parses `line` and writes the user's wire object into `wire` (cleared first); returns the
-  /// reject reason, or nothing when the record is accepted. `line.data()` must be followed by at
-  /// least simdjson::SIMDJSON_PADDING readable bytes (the caller's buffer guarantees it). `wire` is
-  /// left empty on a reject. Never throws except std::bad_alloc.
+  /// Parses `line` and appends the user's wire object to `out` (a request body being filled);
+  /// returns the reject reason, or nothing when the record is accepted. `line.data()` must be
+  /// followed by at least simdjson::SIMDJSON_PADDING readable bytes (the caller's buffer
+  /// guarantees it). `out` is left as it was on a reject. Never throws except std::bad_alloc.
+  std::optional<reject> append_wire(std::string_view line, text_buffer& out);
+
+  /// Does what append_wire() does into `wire` cleared first (empty on a reject).
   std::optional<reject> normalise(std::string_view line, std::string& wire);
 
   /// Returns the run's custom attribute types so far (read-only; for tests and reports).
