@@ -50,3 +50,15 @@ TEST_CASE("the inline fast path agrees with the grammar") {
     CHECK_MESSAGE(is_json_number(text) == detail::is_json_number_general(text), text);
   }
 }
+
+TEST_CASE("is_short_integer: integers of up to 18 characters, which always fit 64 bits") {
+  CHECK(is_short_integer("0"));
+  CHECK(is_short_integer("-7"));
+  CHECK(is_short_integer("999999999999999999"));         // 18 digits
+  CHECK(is_short_integer("-99999999999999999"));         // 18 characters
+  CHECK_FALSE(is_short_integer("9999999999999999999"));  // 19 digits: parsed instead
+  CHECK_FALSE(is_short_integer("1.0"));
+  CHECK_FALSE(is_short_integer("1e3"));
+  CHECK_FALSE(is_short_integer("1E3"));
+  CHECK_FALSE(is_short_integer("-1.5e-3"));
+}

@@ -23,6 +23,15 @@ inline bool is_json_number(std::string_view text) noexcept {
   return detail::is_json_number_general(text);
 }
 
+/// Returns whether the JSON number `text` is an integer of at most 18 characters: it then fits
+/// a 64-bit integer (number_fits()) without being parsed.
+inline bool is_short_integer(std::string_view text) noexcept {
+  if (text.size() > 18) return false;
+  bool integer = true;
+  for (char c : text) integer &= static_cast<unsigned char>(c - '0') < 10 || c == '-';
+  return integer;
+}
+
 /// Returns the value of the JSON number `text` when it is exactly an integer in [0, 999999]
 /// ("1", "1.0", "10e-1", "-0" all qualify; "1.5", "-1", "1e7" do not), else nothing. Exact:
 /// digits are compared, never rounded through a double.

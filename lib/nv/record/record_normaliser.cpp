@@ -345,7 +345,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
     default:
       break;
   }
-  if (scalar.kind == json_kind::number && !number_fits(value)) {
+  if (scalar.kind == json_kind::number && !is_short_integer(scalar.text) && !number_fits(value)) {
     fail_with([=, this] {
       return reject{reject_code::bad_attr_value,
                     fmt::format("attribute {} {} does not fit a 64-bit integer or a double",
