@@ -6,7 +6,6 @@
 namespace nv::batch {
 namespace {
 
-constexpr std::string_view body_open = "{\"nv\":[";
 constexpr std::string_view body_close = "]}";
 
 }  // namespace
@@ -43,36 +42,6 @@ void batch::build_body(std::size_t first, std::size_t count, std::string& out) c
 void batch::append(const batch_user& origin, std::string_view wire, std::string_view original) {
   open_user().append(wire);
   commit_user(origin, original);
-}
-
-record::text_buffer& batch::open_user() {
-  assert(!closed_);
-  user_start_ = body_.size();
-  if (users_.empty()) {
-    body_.append(body_open);
-  } else {
-    body_.push_back(',');
-  }
-  wire_start_ = body_.size();
-  return body_;
-}
-
-std::string_view batch::open_wire() const noexcept {
-  return body_.view().substr(wire_start_);
-}
-
-void batch::commit_user(const batch_user& origin, std::string_view original) {
-  batch_user u = origin;
-  u.wire_begin = static_cast<std::uint32_t>(wire_start_);
-  u.wire_end = static_cast<std::uint32_t>(body_.size());
-  u.original_begin = static_cast<std::uint32_t>(lines_.size());
-  lines_.append(original);
-  u.original_end = static_cast<std::uint32_t>(lines_.size());
-  users_.push_back(u);
-}
-
-void batch::cancel_user() noexcept {
-  body_.truncate(user_start_);
 }
 
 void batch::close() {

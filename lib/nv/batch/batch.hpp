@@ -3,6 +3,7 @@
 
 #include "nv/record/text_buffer.hpp"
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +32,8 @@ class batch {
   static constexpr std::size_t framing_bytes = 9;
   /// The bytes of ]} that close the body.
   static constexpr std::size_t body_close_bytes = 2;
+  /// What opens the body.
+  static constexpr std::string_view body_open = "{\"nv\":[";
 
   /// Returns the request body {"nv":[…]}; empty while the batch has no user.
   std::string_view body() const noexcept { return body_.view(); }
@@ -58,18 +61,37 @@ class batch {
   /// Appends a user: its wire object goes into the body, its original line into the store.
   void append(const batch_user& origin, std::string_view wire, std::string_view original);
 
+  // The in-place user's steps are inline: they run for every user.
+
   /// Starts a user written in place: writes the separator before it and returns the body, for
   /// the caller to append the user's wire object to (a normaliser writes it there, no copy);
   /// then commit_user() or cancel_user().
-  record::text_buffer& open_user();
+  record::text_buffer& open_user() {
+    assert(!closed_);
+    user_start_ = body_.size();
+    if (users_.empty()) {
+      body_.append(body_open);
+    } else {
+      body_.push_back(',');
+    }
+    wire_start_ = body_.size();
+    return body_;
+  }
   /// Returns the wire object appended since open_user().
-  std::string_view open_wire() const noexcept;
+  std::string_view open_wire() const noexcept { return body_.view().substr(wire_start_); }
   /// Returns the body size once closed, with the user being written.
   std::size_t closed_size() const noexcept { return body_.size() + body_close_bytes; }
   /// Ends the user started by open_user(): its wire object is open_wire().
-  void commit_user(const batch_user& origin, std::string_view original);
+  void commit_user(const batch_user& origin, std::string_view original) {
+    batch_user& u = users_.emplace_back(origin);
+    u.wire_begin = static_cast<std::uint32_t>(wire_start_);
+    u.wire_end = static_cast<std::uint32_t>(body_.size());
+    u.original_begin = static_cast<std::uint32_t>(lines_.size());
+    lines_.append(original);
+    u.original_end = static_cast<std::uint32_t>(lines_.size());
+  }
   /// Takes back the user started by open_user(): the body is as it was before.
-  void cancel_user() noexcept;
+  void cancel_user() noexcept { body_.truncate(user_start_); }
   /// Empties the batch for `source_id`, keeping the capacity of its buffers.
   void clear(std::uint32_t source_id = 0);
 

@@ -26,7 +26,7 @@ add_result batch_builder::add(std::uint32_t source_id, const batch_user& origin,
   return finish_user(origin, original);
 }
 
-record::text_buffer& batch_builder::start_user(std::uint32_t source_id) {
+record::text_buffer& batch_builder::start_in_new_batch(std::uint32_t source_id) {
   if (!current_) {
     current_ = fresh(source_id);
   } else if (current_->empty()) {
@@ -40,7 +40,7 @@ record::text_buffer& batch_builder::start_user(std::uint32_t source_id) {
   return current_->open_user();
 }
 
-add_result batch_builder::finish_user(const batch_user& origin, std::string_view original) {
+add_result batch_builder::finish_rare(const batch_user& origin, std::string_view original) {
   add_result result;
   const std::size_t wire_bytes = current_->open_wire().size();
   if (batch::framing_bytes + wire_bytes > options_.max_body_bytes) {

@@ -42,10 +42,26 @@ class batch_builder {
   /// filled, for the caller to append the user's wire object to; then finish_user() or
   /// cancel_user(). The record stage's path: its normaliser writes each user straight into
   /// the body, where add() copies it once more.
-  record::text_buffer& start_user(std::uint32_t source_id);
+  record::text_buffer& start_user(std::uint32_t source_id) {
+    // Inline for the common case, a batch of this source with room for one more user.
+    if (current_ && !current_->empty() && current_->size() < options_.max_users &&
+        current_->source_id() == source_id) {
+      return current_->open_user();
+    }
+    return start_in_new_batch(source_id);
+  }
   /// Ends the user started by start_user(), as add() does: returns a full batch if one is
   /// ready, or a record_too_large reject (the user is then taken back).
-  add_result finish_user(const batch_user& origin, std::string_view original);
+  add_result finish_user(const batch_user& origin, std::string_view original) {
+    // Inline for the common case: nothing set aside, and the body within its limit.
+    if (handed_ || current_->closed_size() > options_.max_body_bytes) {
+      return finish_rare(origin, original);
+    }
+    current_->commit_user(origin, original);
+    add_result result;
+    if (current_->size() >= options_.max_users) result.full = take_current();
+    return result;
+  }
   /// Takes back the user started by start_user().
   void cancel_user() noexcept { current_->cancel_user(); }
   /// Returns a batch not yet handed out: one set aside full, else the partly filled one; null
@@ -63,6 +79,10 @@ class batch_builder {
   const batch_options& options() const noexcept { return options_; }
 
  private:
+  /// start_user() when the batch being filled cannot take the user as it is.
+  record::text_buffer& start_in_new_batch(std::uint32_t source_id);
+  /// finish_user() with a batch set aside, or the body past its byte limit.
+  add_result finish_rare(const batch_user& origin, std::string_view original);
   std::unique_ptr<batch> take_current();
   std::unique_ptr<batch> fresh(std::uint32_t source_id);
   record::reject too_large(std::size_t wire_bytes) const;
