@@ -29,12 +29,15 @@ inline std::string check_reject(const reject& reason, const std::string& wire) {
 
 /// Runs `input` line by line (split on '\n') through fresh normalisers, as a reader would,
 /// and returns "" or what went wrong. Each line is normalised twice, once followed by hostile
-/// bytes and once by spaces, and both runs must agree; an accepted line's wire must satisfy
-/// check_wire_user(), the line must be JSON that simdjson's strict DOM parser accepts, and
-/// normalising the wire again must give the same wire.
+/// bytes and once by spaces, and both runs must agree; appended to a body as the record stage
+/// does, it must leave the body as it was on a reject and add the same wire otherwise; an
+/// accepted line's wire must satisfy check_wire_user(), the line must be JSON that simdjson's
+/// strict DOM parser accepts, and normalising the wire again must give the same wire.
 inline std::string check_input(std::string_view input) {
-  record_normaliser hostile, quiet;
+  record_normaliser hostile, quiet, appending;
   std::string hostile_wire, quiet_wire, again_wire;
+  constexpr std::string_view body_before = R"({"nv":[{"userID":"u0"},)";
+  text_buffer body;
   simdjson::dom::parser dom;
   std::size_t start = 0;
   while (start <= input.size()) {
@@ -46,6 +49,16 @@ inline std::string check_input(std::string_view input) {
     const auto b = normalise_padded(quiet, line, quiet_wire, " ");
     if (a.has_value() != b.has_value()) return "the bytes after the line changed the verdict";
     if (hostile_wire != quiet_wire) return "the bytes after the line changed the wire";
+    body.clear();
+    body.append(body_before);
+    const auto c = with_padded_line(line, hostile_padding, [&](std::string_view padded) {
+      return appending.append_wire(padded, body);
+    });
+    if (a.has_value() != c.has_value()) return "append_wire and normalise disagree";
+    if (body.view().substr(0, body_before.size()) != body_before ||
+        body.view().substr(body_before.size()) != hostile_wire) {
+      return "append_wire changed what the body held, or appended another wire";
+    }
     if (a) {
       if (a->code != b->code) return "the bytes after the line changed the reject code";
       if (auto problem = check_reject(*a, hostile_wire); !problem.empty()) return problem;

@@ -20,19 +20,27 @@ namespace nv::record::testing {
 /// (the next line's bytes) is never spaces, so the padding is deliberately hostile.
 inline constexpr std::string_view hostile_padding = "}]\"\\,:{[0-9e \n}}]]tru\"\"";
 
-/// Normalises `line` from a buffer whose padding holds `padding` bytes repeated. The buffer
-/// is allocated with exactly SIMDJSON_PADDING bytes after the line (no spare capacity, as a
-/// std::string may have), so under ASan a read past the promised padding is reported.
-inline std::optional<reject> normalise_padded(record_normaliser& normaliser, std::string_view line,
-                                              std::string& wire,
-                                              std::string_view padding = hostile_padding) {
+/// Returns `use(view)` for `line` copied into a buffer whose padding holds `padding` bytes
+/// repeated. The buffer is allocated with exactly SIMDJSON_PADDING bytes after the line (no
+/// spare capacity, as a std::string may have), so under ASan a read past the promised padding
+/// is reported.
+template <typename Use>
+auto with_padded_line(std::string_view line, std::string_view padding, Use use) {
   const std::size_t size = line.size() + simdjson::SIMDJSON_PADDING;
   const auto buffer = std::make_unique<char[]>(size);
   std::copy(line.begin(), line.end(), buffer.get());
   for (std::size_t i = line.size(); i < size; ++i) {
     buffer[i] = padding[(i - line.size()) % padding.size()];
   }
-  return normaliser.normalise(std::string_view(buffer.get(), line.size()), wire);
+  return use(std::string_view(buffer.get(), line.size()));
+}
+
+/// Normalises `line` from a padded buffer (with_padded_line()).
+inline std::optional<reject> normalise_padded(record_normaliser& normaliser, std::string_view line,
+                                              std::string& wire,
+                                              std::string_view padding = hostile_padding) {
+  return with_padded_line(
+      line, padding, [&](std::string_view padded) { return normaliser.normalise(padded, wire); });
 }
 
 /// A wire user read back: its identity and its attributes in wire order. String values are

@@ -97,7 +97,9 @@ class text_buffer {
   void grow(std::size_t bytes) {
     std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
     while (capacity - size_ < bytes) capacity *= 2;
-    auto grown = std::make_unique<char[]>(capacity + copy_padding);
+    // Not zero-filled: a request body reserves room for a user's worst case (every character
+    // escaped), and pages never written then stay out of the resident set.
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity + copy_padding);
     if (size_ != 0) std::memcpy(grown.get(), data_.get(), size_);
     data_ = std::move(grown);
     capacity_ = capacity;
