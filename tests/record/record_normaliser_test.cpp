@@ -347,7 +347,25 @@ TEST_CASE("duplicate fields under any spelling are rejected") {
       reject_code::duplicate_key);
   CHECK(inside.message ==
         R"(first_name is given twice: as "user_attributes.firstName" and as "first_name")");
-  h.refuse(R"({"userID":"a","attributes":{},"user_attributes":{}})", reject_code::duplicate_key);
+  // The first spelling is found by reading the line again: escaped, both inside the container,
+  // the container itself, and after the record's key guesses were learnt from other lines.
+  CHECK(h.refuse(R"({"userID":"a","em\u0061il":"a@b","email":"c@d"})", reject_code::duplicate_key)
+            .message == R"(email is given twice: as "email" and as "email")");
+  CHECK(h.refuse(R"({"userID":"a","attributes":{"phone":"+12345678","mobile":"+12345678"}})",
+                 reject_code::duplicate_key)
+            .message ==
+        R"(mobile is given twice: as "attributes.phone" and as "attributes.mobile")");
+  CHECK(
+      h.refuse(R"({"userID":"a","attributes":{},"user_attributes":{}})", reject_code::duplicate_key)
+          .message ==
+      R"(user_attributes is given twice: as "attributes" and as "user_attributes")");
+  h.accept(R"({"userID":"a","name":"n","attributes":{"plan":"p"}})");
+  h.accept(R"({"userID":"a","name":"n","attributes":{"plan":"p"}})");
+  CHECK(h.refuse(R"({"userID":"a","name":"n","attributes":{"plan":"p","name":"m"}})",
+                 reject_code::duplicate_key)
+            .message == R"(name is given twice: as "name" and as "attributes.name")");
+  // Malformed after the duplicate: malformed_json wins, the second reading does no harm.
+  h.refuse(R"({"userID":"a","userId":"b","x":tru})", reject_code::malformed_json);
   h.refuse(R"({"userID":"a","plan":"x","attributes":{"plan":"y"}})", reject_code::duplicate_key);
   h.refuse(R"({"userID":"a","plan":null,"plan":"y"})", reject_code::duplicate_key);
   // Many custom attributes: the hashed duplicate check takes over past the linear scan.
