@@ -136,7 +136,7 @@ class brand_store {
   // deque, so a name's text never moves; name_texts_[i] views it, one load away.
   std::deque<std::string> names_;
   std::vector<std::string_view> name_texts_;
-  std::unordered_map<std::string, std::uint32_t, name_hash, std::equal_to<>> name_index_;
+  std::unordered_map<std::string_view, std::uint32_t, name_hash> name_index_;  // Views names_.
   // The names of the last user merged, by position: users of one import share the names and
   // order of their attributes, so a name is mostly found by one comparison, without a hash.
   struct remembered_name {

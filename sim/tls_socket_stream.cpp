@@ -22,6 +22,12 @@ tls_socket_stream::tls_socket_stream(asio::ip::tcp::socket socket, asio::ssl::co
   SSL_set_accept_state(ssl_.get());
 }
 
+void tls_socket_stream::before_call() {
+  // SSL_get_error() reads the thread's error queue: nothing left there from before may count.
+  ERR_clear_error();
+  errno = 0;
+}
+
 tls_socket_stream::step tls_socket_stream::classify(int ok, boost::system::error_code& ec) {
   if (ok > 0) return step::done;
   int code = SSL_get_error(ssl_.get(), ok);
@@ -53,9 +59,7 @@ tls_socket_stream::step tls_socket_stream::classify(int ok, boost::system::error
 
 tls_socket_stream::step tls_socket_stream::transfer(bool reading, void* data, std::size_t size,
                                                     std::size_t& n, boost::system::error_code& ec) {
-  // SSL_get_error() reads the thread's error queue: nothing left there from before may count.
-  ERR_clear_error();
-  errno = 0;
+  before_call();
   int ok =
       reading ? SSL_read_ex(ssl_.get(), data, size, &n) : SSL_write_ex(ssl_.get(), data, size, &n);
   return classify(ok, ec);
@@ -63,21 +67,18 @@ tls_socket_stream::step tls_socket_stream::transfer(bool reading, void* data, st
 
 asio::awaitable<boost::system::error_code> tls_socket_stream::handshake() {
   for (;;) {
-    ERR_clear_error();
-    errno = 0;
+    before_call();
     boost::system::error_code ec;
     step s = classify(SSL_do_handshake(ssl_.get()), ec);
     if (s == step::done || s == step::failed) co_return ec;
-    auto wait = s == step::want_read ? asio::socket_base::wait_read : asio::socket_base::wait_write;
-    auto [wait_ec] = co_await socket_.async_wait(wait, asio::as_tuple(asio::use_awaitable));
+    auto [wait_ec] = co_await socket_.async_wait(wait_for(s), asio::as_tuple(asio::use_awaitable));
     if (wait_ec) co_return wait_ec;
   }
 }
 
 asio::awaitable<boost::system::error_code> tls_socket_stream::shutdown() {
   for (;;) {
-    ERR_clear_error();
-    errno = 0;
+    before_call();
     int ok = SSL_shutdown(ssl_.get());
     // 1: both close_notify alerts are through. 0: ours is sent; read until the peer's comes (or
     // its close), so the socket is not closed under data still arriving, which would reset it.
@@ -85,8 +86,7 @@ asio::awaitable<boost::system::error_code> tls_socket_stream::shutdown() {
     step s = ok == 0 ? step::want_read : classify(ok, ec);
     if (s == step::done) co_return ec;
     if (s == step::failed) co_return ec == asio::error::eof ? boost::system::error_code{} : ec;
-    auto wait = s == step::want_read ? asio::socket_base::wait_read : asio::socket_base::wait_write;
-    auto [wait_ec] = co_await socket_.async_wait(wait, asio::as_tuple(asio::use_awaitable));
+    auto [wait_ec] = co_await socket_.async_wait(wait_for(s), asio::as_tuple(asio::use_awaitable));
     if (wait_ec) co_return wait_ec;
   }
 }

@@ -80,8 +80,15 @@ class tls_socket_stream {
     return Buffer();
   }
 
+  // Clears what an OpenSSL call's result is read from: the thread's error queue and errno.
+  static void before_call();
   // Classifies the result of an OpenSSL call that returned `ok`; sets `ec` when it failed.
   step classify(int ok, boost::system::error_code& ec);
+  // Returns the socket wait that a want_read or want_write step asks for.
+  static boost::asio::socket_base::wait_type wait_for(step s) {
+    return s == step::want_read ? boost::asio::socket_base::wait_read
+                                : boost::asio::socket_base::wait_write;
+  }
   // One SSL_read_ex or SSL_write_ex of `data`; sets `n` to the bytes moved.
   step transfer(bool reading, void* data, std::size_t size, std::size_t& n,
                 boost::system::error_code& ec);
@@ -108,9 +115,7 @@ class tls_socket_stream {
       step s = stream->transfer(Reading, const_cast<void*>(buffer.data()), buffer.size(), n, ec);
       if (s == step::want_read || s == step::want_write) {
         waited = true;
-        auto wait = s == step::want_read ? boost::asio::socket_base::wait_read
-                                         : boost::asio::socket_base::wait_write;
-        return stream->socket_.async_wait(wait, std::move(self));
+        return stream->socket_.async_wait(wait_for(s), std::move(self));
       }
       finish(self, ec, n);
     }

@@ -331,3 +331,24 @@ TEST_CASE("a checkpoint past the end of the source is a read error naming it") {
   CHECK(pump.next() == pump_event::read_error);
   CHECK(pump.error().starts_with("cannot resume \"in\" at byte 100: "));
 }
+
+TEST_CASE("stage counters add up field by field, every reject code included") {
+  stage_counters total, run;
+  run.read = 10;
+  run.blank = 1;
+  run.valid = 6;
+  run.rejected[static_cast<std::size_t>(reject_code::bad_email)] = 2;
+  run.rejected[static_cast<std::size_t>(reject_code::delivery_failed)] = 1;
+  run.batches = 2;
+  run.body_bytes = 700;
+  total += run;
+  total += run;
+  CHECK(total.read == 20);
+  CHECK(total.blank == 2);
+  CHECK(total.valid == 12);
+  CHECK(total.rejected[static_cast<std::size_t>(reject_code::bad_email)] == 4);
+  CHECK(total.rejected[static_cast<std::size_t>(reject_code::delivery_failed)] == 2);
+  CHECK(total.rejected_total() == 6);
+  CHECK(total.batches == 4);
+  CHECK(total.body_bytes == 1400);
+}

@@ -3,30 +3,23 @@
 // record repeats an accepted one.
 #include "nv/record/recent_keys.hpp"
 
-#include <deque>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "record/padded_texts.hpp"
+
 using namespace nv::record;
+using nv::record::testing::padded_texts;
 
 namespace {
 
 /// Raw keys as the input line holds them: the key, its closing quote, then more bytes (a
 /// value and the line's padding), at least key_padding readable from the key's start.
-class raw_keys {
- public:
-  std::string_view operator()(std::string_view key) {
-    auto& stored = keys_.emplace_back(key);
-    stored += "\":1,\"";
-    stored.append(recent_keys::key_padding, 'x');
-    return std::string_view(stored).substr(0, key.size());
-  }
-
- private:
-  std::deque<std::string> keys_;
-};
+padded_texts raw_keys() {
+  return padded_texts("\":1,\"" + std::string(recent_keys::key_padding, 'x'));
+}
 
 /// How a key was found: guessed, or looked up after the guess missed.
 struct found_key {
@@ -45,7 +38,7 @@ found_key find(recent_keys& keys, std::string_view key, bool plain = true) {
   return {keys.lookup(key, plain), false};
 }
 
-std::vector<found_key> find_all(recent_keys& keys, raw_keys& raw,
+std::vector<found_key> find_all(recent_keys& keys, padded_texts& raw,
                                 const std::vector<std::string>& record) {
   std::vector<found_key> found;
   keys.start();
@@ -53,7 +46,7 @@ std::vector<found_key> find_all(recent_keys& keys, raw_keys& raw,
   return found;
 }
 
-std::vector<found_key> expected(raw_keys& raw, const std::vector<std::string>& record,
+std::vector<found_key> expected(padded_texts& raw, const std::vector<std::string>& record,
                                 const std::vector<bool>& guessed) {
   std::vector<found_key> found;
   for (std::size_t i = 0; i < record.size(); ++i) {
@@ -67,7 +60,7 @@ std::vector<found_key> expected(raw_keys& raw, const std::vector<std::string>& r
 TEST_CASE("keys give find_padded_field's answer, guessed where the key repeats") {
   const std::string long_key(32, 'k');
   recent_keys keys;
-  raw_keys raw;
+  auto raw = raw_keys();
   auto check = [&](const std::vector<std::string>& record, const std::vector<bool>& guessed) {
     INFO(record.size() << " keys, first " << record.front());
     CHECK(find_all(keys, raw, record) == expected(raw, record, guessed));
@@ -92,7 +85,7 @@ TEST_CASE("keys give find_padded_field's answer, guessed where the key repeats")
 
 TEST_CASE("a guess needs the same raw key, closing quote included") {
   recent_keys keys;
-  raw_keys raw;
+  auto raw = raw_keys();
   keys.start();
   CHECK(find(keys, raw("email")) == found_key{5, false});
   keys.start();
@@ -113,7 +106,7 @@ TEST_CASE("a guess needs the same raw key, closing quote included") {
 
 TEST_CASE("custom names are known distinct only while the record repeats an accepted one") {
   recent_keys keys;
-  raw_keys raw;
+  auto raw = raw_keys();
   auto distinct_after = [&](const std::vector<std::string>& record) {
     std::vector<bool> distinct;
     keys.start();
@@ -143,7 +136,7 @@ TEST_CASE("custom names are known distinct only while the record repeats an acce
 
 TEST_CASE("cached types stay with the name at their position") {
   recent_keys keys;
-  raw_keys raw;
+  auto raw = raw_keys();
   keys.start();
   find(keys, raw("userID"));
   find(keys, raw("plan"));
@@ -166,7 +159,7 @@ TEST_CASE("cached types stay with the name at their position") {
 
 TEST_CASE("records with more keys than positions are looked up past them") {
   recent_keys keys;
-  raw_keys raw;
+  auto raw = raw_keys();
   std::vector<std::string> record;
   for (int i = 0; i < 100; ++i) {
     std::string key = "k";

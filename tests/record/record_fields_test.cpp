@@ -1,28 +1,22 @@
 // Tests for per-record field collection, duplicate detection and wire serialisation.
 #include "nv/record/record_fields.hpp"
 
-#include <deque>
 #include <string>
 
 #include <doctest/doctest.h>
 
+#include "record/padded_texts.hpp"
+
 using namespace nv::record;
+using nv::record::testing::padded_texts;
 
 namespace {
 
 /// Texts for set() and add_custom(), each followed by copy_padding readable bytes, as the
 /// input line and the parser's buffers are.
-class padded_texts {
- public:
-  std::string_view operator()(std::string_view text) {
-    auto& stored = texts_.emplace_back(text);
-    stored.append(copy_padding, '\xff');
-    return std::string_view(stored).substr(0, text.size());
-  }
-
- private:
-  std::deque<std::string> texts_;
-};
+padded_texts padded_for_wire() {
+  return padded_texts(std::string(copy_padding, '\xff'));
+}
 
 const std::string_view names_for_test[] = {"n0",  "n1",  "n2",  "n3",  "n4",  "n5",  "n6",
                                            "n7",  "n8",  "n9",  "n10", "n11", "n12", "n13",
@@ -31,7 +25,7 @@ const std::string_view names_for_test[] = {"n0",  "n1",  "n2",  "n3",  "n4",  "n
 }  // namespace
 
 TEST_CASE("wire serialisation orders standard attributes and omits what is empty") {
-  padded_texts padded;
+  auto padded = padded_for_wire();
   record_fields fields;
   fields.clear();
   CHECK(fields.claim(field_id::gender, "gender", {}));

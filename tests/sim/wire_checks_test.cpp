@@ -276,9 +276,8 @@ TEST_CASE("same_text compares every length, including differences only at either
   }
 }
 
-TEST_CASE("is_calendar_date agrees with std::chrono on every day of 0000-2100 and around it") {
+TEST_CASE("is_calendar_date agrees with std::chrono on every month and day of 13 chosen years") {
   using namespace std::chrono;
-  int checked = 0;
   for (int y : {0, 1, 4, 99, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999}) {
     for (unsigned m = 0; m <= 13; ++m) {
       for (unsigned d = 0; d <= 32; ++d) {
@@ -286,11 +285,9 @@ TEST_CASE("is_calendar_date agrees with std::chrono on every day of 0000-2100 an
         bool real = y >= 1 && year_month_day{year{y}, month{m}, day{d}}.ok();
         CAPTURE(text);
         CHECK(nv::sim::is_calendar_date(text) == real);
-        ++checked;
       }
     }
   }
-  CHECK(checked == 13 * 14 * 33);
   for (const char* bad : {"2024-1-01", "2024-01-1 ", "2024/01/01", "2O24-01-01", "2024-0a-01",
                           "2024-01-0:", "+024-01-01", "2024-01-01T", "", "20240101"})
     CHECK_FALSE(nv::sim::is_calendar_date(bad));

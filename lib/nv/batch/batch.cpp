@@ -4,11 +4,6 @@
 #include <cassert>
 
 namespace nv::batch {
-namespace {
-
-constexpr std::string_view body_close = "]}";
-
-}  // namespace
 
 std::string_view batch::wire(std::size_t index) const noexcept {
   const auto& u = users_[index];
@@ -37,11 +32,6 @@ void batch::build_body(std::size_t first, std::size_t count, std::string& out) c
     out.append(wire(i));
   }
   out.append(body_close);
-}
-
-void batch::append(const batch_user& origin, std::string_view wire, std::string_view original) {
-  open_user().append(wire);
-  commit_user(origin, original);
 }
 
 void batch::close() {

@@ -28,12 +28,11 @@ struct batch_user {
 /// Not thread-safe; hand it between threads, do not share it.
 class batch {
  public:
-  /// The bytes of {"nv":[ and ]} around the users.
-  static constexpr std::size_t framing_bytes = 9;
-  /// The bytes of ]} that close the body.
-  static constexpr std::size_t body_close_bytes = 2;
-  /// What opens the body.
+  /// What opens and closes the body around the users.
   static constexpr std::string_view body_open = "{\"nv\":[";
+  static constexpr std::string_view body_close = "]}";
+  /// The bytes of {"nv":[ and ]} around the users.
+  static constexpr std::size_t framing_bytes = body_open.size() + body_close.size();
 
   /// Returns the request body {"nv":[…]}; empty while the batch has no user.
   std::string_view body() const noexcept { return body_.view(); }
@@ -58,9 +57,6 @@ class batch {
   /// Writes into `out` (cleared first) the body for users [first, first + count), e.g. a half.
   void build_body(std::size_t first, std::size_t count, std::string& out) const;
 
-  /// Appends a user: its wire object goes into the body, its original line into the store.
-  void append(const batch_user& origin, std::string_view wire, std::string_view original);
-
   // The in-place user's steps are inline: they run for every user.
 
   /// Starts a user written in place: writes the separator before it and returns the body, for
@@ -80,7 +76,7 @@ class batch {
   /// Returns the wire object appended since open_user().
   std::string_view open_wire() const noexcept { return body_.view().substr(wire_start_); }
   /// Returns the body size once closed, with the user being written.
-  std::size_t closed_size() const noexcept { return body_.size() + body_close_bytes; }
+  std::size_t closed_size() const noexcept { return body_.size() + body_close.size(); }
   /// Ends the user started by open_user(): its wire object is open_wire().
   void commit_user(const batch_user& origin, std::string_view original) {
     batch_user& u = users_.emplace_back(origin);

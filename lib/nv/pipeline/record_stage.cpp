@@ -17,6 +17,16 @@ std::uint64_t stage_counters::rejected_total() const noexcept {
   return total;
 }
 
+stage_counters& stage_counters::operator+=(const stage_counters& other) noexcept {
+  read += other.read;
+  blank += other.blank;
+  valid += other.valid;
+  for (std::size_t i = 0; i < rejected.size(); ++i) rejected[i] += other.rejected[i];
+  batches += other.batches;
+  body_bytes += other.body_bytes;
+  return *this;
+}
+
 record_stage::record_stage(normalise_function normalise, stage_options options)
     : normalise_(std::move(normalise)), reader_(options.reader), builder_(options.batches) {}
 

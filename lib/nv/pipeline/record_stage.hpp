@@ -44,6 +44,8 @@ struct stage_counters {
 
   /// Returns the number of rejected lines, all codes together.
   std::uint64_t rejected_total() const noexcept;
+  /// Adds `other`'s counts to these (the totals of several runs).
+  stage_counters& operator+=(const stage_counters& other) noexcept;
 };
 
 /// A record that was rejected; the views stay valid until the next call on the stage.

@@ -34,7 +34,9 @@ constexpr auto quoted_wire_names = [] {
       "\"company\":",   "\"hashed_email\":", "\"hashed_mobile\":", "\"user_attributes\":"};
   std::array<padded_wire_name, field_count> padded{};
   for (std::size_t i = 0; i < field_count; ++i) {
-    if (names[i].size() > 18) throw "max_wire_name_size is too small";
+    if (names[i].size() > record_fields::max_wire_name_size) {
+      throw "max_wire_name_size is too small";
+    }
     for (std::size_t k = 0; k < names[i].size(); ++k) padded[i].text[k] = names[i][k];
     padded[i].text[names[i].size()] = '"';
     padded[i].size = names[i].size();
@@ -89,6 +91,11 @@ class piece_writer {
  public:
   explicit piece_writer(char* out) noexcept : out_(out) {}
 
+  /// Appends `text` (no padding asked of it).
+  void raw(std::string_view text) noexcept {
+    std::memcpy(out_, text.data(), text.size());
+    out_ += text.size();
+  }
   /// Appends `text`, which is followed by copy_padding readable bytes.
   void padded(std::string_view text) noexcept {
     copy_padded(out_, text.data(), text.size());
@@ -145,8 +152,7 @@ void record_fields::write_wire(text_buffer& buffer) const {
   bool first = true;
   auto open_attribute = [&] {
     if (first) {
-      std::memcpy(out.end(), attributes_open.data(), attributes_open.size());
-      out = piece_writer(out.end() + attributes_open.size());
+      out.raw(attributes_open);
       first = false;
     } else {
       out.byte(',');

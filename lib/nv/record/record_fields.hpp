@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nv/record/attribute_types.hpp"
+#include "nv/record/json_escape.hpp"
 #include "nv/record/reject.hpp"
 #include "nv/record/same_text.hpp"
 #include "nv/record/standard_fields.hpp"
@@ -125,16 +126,16 @@ class record_fields {
   /// order, then custom attributes in input order.
   void write_wire(text_buffer& out) const;
 
+  /// The longest `"name":` of a standard or identity field (checked where they are written).
+  static constexpr std::size_t max_wire_name_size = 18;
+
  private:
   bool claim_new_custom(std::string_view name);
 
   /// Returns the most bytes `text` takes on the wire between quotes.
   static std::size_t string_bound(wire_text text) noexcept {
-    return text.plain ? text.text.size() + 2 : 6 * text.text.size() + 2;
+    return text.plain ? text.text.size() + 2 : json_string_bound(text.text.size());
   }
-
-  /// The longest `"name":` of a standard or identity field.
-  static constexpr std::size_t max_wire_name_size = 18;
 
   static_assert(field_count <= 32);
   std::uint32_t given_ = 0;       // bit per field_id: claimed (any value, null included)

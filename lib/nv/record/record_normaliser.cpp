@@ -56,8 +56,7 @@ attr_type attr_type_of(json_kind kind) noexcept {
   if (auto error = value.type().get(type)) return error;
   switch (type) {
     case od::json_type::string:
-      out.kind = json_kind::string;
-      return read_string(value, out.text, out.plain);
+      break;  // read above: type() also goes by the first byte
     case od::json_type::number:
       out.kind = json_kind::number;
       out.text = trim_json_space_right(value.raw_json_token());

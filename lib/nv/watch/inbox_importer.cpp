@@ -14,13 +14,7 @@ using namespace boost::asio::experimental::awaitable_operators;
 using log::level;
 
 void inbox_totals::add(const file_outcome& outcome) {
-  const auto& l = outcome.result.local;
-  local.read += l.read;
-  local.blank += l.blank;
-  local.valid += l.valid;
-  for (std::size_t i = 0; i < l.rejected.size(); ++i) local.rejected[i] += l.rejected[i];
-  local.batches += l.batches;
-  local.body_bytes += l.body_bytes;
+  local += outcome.result.local;
   remote += outcome.result.remote;
   if (outcome.resumed_from) ++files_resumed;
 }
