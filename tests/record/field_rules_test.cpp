@@ -1,6 +1,8 @@
-// Tests for the e-mail, E.164, calendar, date-time and gender rules.
+// Tests for the e-mail, E.164, calendar, date-time, gender and boolean literal rules.
 #include "nv/record/field_rules.hpp"
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -145,4 +147,98 @@ TEST_CASE("gender is male, female or other in any ASCII case") {
   CHECK_FALSE(canonical_gender("m").has_value());
   CHECK_FALSE(canonical_gender("males").has_value());
   CHECK_FALSE(canonical_gender("mal\xc3\xa9").has_value());
+}
+
+namespace {
+
+/// `text` followed by `filler` bytes in a buffer with the padding the padded rules read.
+struct padded_text {
+  std::array<char, 64> bytes{};
+  std::size_t size = 0;
+
+  padded_text(std::string_view text, char filler) : size(text.size()) {
+    bytes.fill(filler);
+    std::copy(text.begin(), text.end(), bytes.begin());
+  }
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
+/// The leap-year rule as written in the calendar, for checking the rule without division.
+bool reference_calendar_date(int year, int month, int day) {
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= days[month - 1];
+}
+
+}  // namespace
+
+TEST_CASE("calendar dates: every day of every month of years 0 to 10000, and the edges") {
+  std::size_t real = 0;
+  for (int year = -1; year <= 10000; ++year) {
+    for (int month = -1; month <= 14; ++month) {
+      for (int day = -1; day <= 33; ++day) {
+        const bool expected = reference_calendar_date(year, month, day);
+        real += expected;
+        if (is_calendar_date(year, month, day) != expected) {
+          FAIL_CHECK(fmt::format("{}-{}-{}: expected {}", year, month, day, expected));
+        }
+      }
+    }
+  }
+  CHECK(real == 3652059);  // days from 0001-01-01 to 9999-12-31
+}
+
+TEST_CASE("birth dates: leap days by the last two digits, or by the century for a 00 year") {
+  for (std::string_view good : {"0004-02-29", "0400-02-29", "1600-02-29", "2000-02-29",
+                                "1996-02-29", "2400-02-29", "9996-02-29", "0100-02-28"}) {
+    CHECK_MESSAGE(birth_date_of(good) == good, good);
+  }
+  for (std::string_view bad :
+       {"0000-01-01", "0000-02-29", "0100-02-29", "1700-02-29", "1800-02-29", "2100-02-29",
+        "9999-02-29", "1997-02-29", "2000-02-30", "2000-12-32"}) {
+    CHECK_FALSE_MESSAGE(birth_date_of(bad).has_value(), bad);
+  }
+}
+
+TEST_CASE("the padded gender check answers as canonical_gender, whatever follows the text") {
+  std::vector<std::string> texts = {"",      "m",      "ma",      "mal",    "mal\xc3\xa9",
+                                    "males", "femal",  "femalee", "others", "0ther",
+                                    "MALE",  "fEmAlE", "OTHER"};
+  // Every one-byte change of each gender in each case, at every position.
+  for (std::string_view gender : {"male", "female", "other", "MALE", "Female", "oThEr"}) {
+    for (std::size_t i = 0; i < gender.size(); ++i) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string changed(gender);
+        changed[i] = static_cast<char>(byte);
+        texts.push_back(changed);
+      }
+    }
+  }
+  std::size_t genders = 0;
+  for (const auto& text : texts) {
+    const auto expected = canonical_gender(text);
+    genders += expected.has_value();
+    for (char filler : {'\0', 'e', 'E', ' ', '\xff'}) {
+      const padded_text padded(text, filler);
+      INFO("text: " << text << ", filler: " << static_cast<int>(filler));
+      CHECK(canonical_padded_gender(padded.view()) == expected);
+    }
+  }
+  // The three spellings listed, and for each changed spelling two bytes per position (the
+  // letter in either case) of male and MALE (4), female and Female (6), other and oThEr (5).
+  CHECK(genders == 3 + 2 * 2 * (4 + 6 + 5));
+}
+
+TEST_CASE("boolean literals: exactly true or false, whatever follows the token") {
+  for (char filler : {'\0', 'e', 'x', ' ', ','}) {
+    INFO("filler: " << static_cast<int>(filler));
+    CHECK(boolean_literal(padded_text("true", filler).view()) == wire_true);
+    CHECK(boolean_literal(padded_text("false", filler).view()) == wire_false);
+    for (std::string_view other : {"", "t", "tru", "truex", "True", "TRUE", "fals", "falsee",
+                                   "False", "null", "1", "0", "trux", "falsy", "true "}) {
+      INFO("token: " << other);
+      CHECK_FALSE(boolean_literal(padded_text(other, filler).view()).has_value());
+    }
+  }
 }

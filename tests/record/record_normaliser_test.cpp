@@ -375,6 +375,26 @@ TEST_CASE("duplicate fields under any spelling are rejected") {
   h.refuse(many + R"(,"k7":2})", reject_code::duplicate_key);
 }
 
+TEST_CASE("booleans: the literal as written; anything else where one starts is malformed") {
+  harness h;
+  CHECK(h.accept(R"({"userID":"a","vip":true,"opt":false})").attributes ==
+        std::vector<std::pair<std::string, std::string>>{{"vip", "true"}, {"opt", "false"}});
+  CHECK(h.accept(R"({"userID":"a","vip":false , "opt":true })").attributes ==
+        std::vector<std::pair<std::string, std::string>>{{"vip", "false"}, {"opt", "true"}});
+  CHECK(h.accept(R"({"userID":"a","attributes":{"vip":true}})").get("vip") == "true");
+  for (std::string_view broken :
+       {R"({"userID":"a","vip":tru})", R"({"userID":"a","vip":truex})",
+        R"({"userID":"a","vip":fals})", R"({"userID":"a","vip":falsey})",
+        R"({"userID":"a","vip":t})", R"({"userID":"a","vip":true"x":1})",
+        R"({"userID":"a","vip":true:"x"})", R"({"userID":"a","vip":true false})",
+        R"({"userID":"a","vip":true)", R"({"userID":"a","attributes":{"vip":falsex}})"}) {
+    h.refuse(broken, reject_code::malformed_json);
+  }
+  // A boolean where a string or an object belongs is that field's reject, not malformed.
+  h.refuse(R"({"userID":"a","email":true})", reject_code::bad_email);
+  h.refuse(R"({"userID":"a","attributes":false})", reject_code::bad_attr_value);
+}
+
 TEST_CASE("custom attribute types hold for the run: the first type seen wins") {
   harness h;
   h.accept(R"({"userID":"a","plan":"gold","score":1,"vip":true,"prefs":{"a":1}})");

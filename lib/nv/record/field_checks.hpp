@@ -113,7 +113,7 @@ inline std::optional<std::string_view> standard_text(field_id id,
     case field_id::birth_date:
       return birth_date_of(value.text);
     case field_id::gender:
-      return canonical_gender(value.text);
+      return padded ? canonical_padded_gender(value.text) : canonical_gender(value.text);
     default:
       break;
   }

@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "nv/record/text_buffer.hpp"
 #include "nv/record/wire_literals.hpp"
 
 namespace nv::record {
@@ -113,6 +114,62 @@ inline std::optional<std::string_view> canonical_gender(std::string_view text) n
   }
   if (differ != 0) return std::nullopt;
   return candidate;
+}
+
+namespace detail {
+
+/// `text`'s bytes as a little-endian word (text.size() <= 8), for masked comparisons.
+constexpr std::uint64_t little_endian_word(std::string_view text) noexcept {
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    word |= std::uint64_t{static_cast<unsigned char>(text[i])} << (8 * i);
+  }
+  return word;
+}
+
+}  // namespace detail
+
+/// Returns canonical_gender(text), reading 8 bytes from `text.data()` (rule_padding): one
+/// masked word comparison whatever the gender. The genders of a file come in no order, and
+/// the choice of a candidate by length was a branch mispredicted on most records.
+inline std::optional<std::string_view> canonical_padded_gender(std::string_view text) noexcept {
+  if constexpr (std::endian::native != std::endian::little) {
+    return canonical_gender(text);
+  } else {
+    const std::size_t index = text.size() - 4;  // male, other, female: 4, 5 and 6 bytes
+    if (index > 2) return std::nullopt;
+    static constexpr std::uint64_t words[3] = {detail::little_endian_word(wire_male),
+                                               detail::little_endian_word(wire_other),
+                                               detail::little_endian_word(wire_female)};
+    static constexpr std::string_view names[3] = {wire_male, wire_other, wire_female};
+    // OR 0x20 lower-cases A-Z, and turns no other byte into a lower-case letter.
+    const std::uint64_t mask = (std::uint64_t{1} << (8 * text.size())) - 1;
+    if (((load_word(text.data()) | 0x2020202020202020ull) & mask) != words[index]) {
+      return std::nullopt;
+    }
+    return names[index];
+  }
+}
+
+/// Returns wire_true or wire_false when `token` is exactly `true` or `false`, reading 8 bytes
+/// from `token.data()` (the padded input line): two masked word comparisons, no branch on
+/// which literal it is.
+inline std::optional<std::string_view> boolean_literal(std::string_view token) noexcept {
+  if constexpr (std::endian::native != std::endian::little) {
+    if (token == wire_true) return wire_true;
+    if (token == wire_false) return wire_false;
+    return std::nullopt;
+  } else {
+    const std::uint64_t word = load_word(token.data());
+    // `&`, not `&&`: the size decides nothing before the words are compared.
+    const bool is_true =
+        (token.size() == 4) & ((word & 0xFFFFFFFFull) == detail::little_endian_word(wire_true));
+    const bool is_false =
+        (token.size() == 5) & ((word & 0xFFFFFFFFFFull) == detail::little_endian_word(wire_false));
+    if (!(is_true | is_false)) return std::nullopt;
+    static constexpr std::string_view literals[2] = {wire_false, wire_true};
+    return literals[is_true];
+  }
 }
 
 }  // namespace nv::record

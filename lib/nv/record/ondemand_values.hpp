@@ -35,12 +35,6 @@ constexpr std::uint64_t bytes_equal(std::uint64_t word, unsigned char byte) noex
   return (x - ones) & ~x & highs;
 }
 
-inline std::uint64_t load_word(const char* p) noexcept {
-  std::uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return word;
-}
-
 /// Returns the first '"' or '\\' from `p`; one must follow before the buffer's padding ends.
 /// Sixteen bytes at a time where SSE2 exists: the loads may read up to 15 bytes past the
 /// byte found, which stay inside the line or its SIMDJSON_PADDING.

@@ -62,10 +62,15 @@ attr_type attr_type_of(json_kind kind) noexcept {
       out.text = trim_json_space_right(value.raw_json_token());
       return is_json_number(out.text) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
     case od::json_type::boolean: {
-      bool flag = false;
-      if (auto error = value.get_bool().get(flag)) return error;
+      // From the token, not simdjson's get_bool(): its test branches on which literal it is,
+      // and the booleans of a file come in no order. Left unconsumed, as a number is.
+      const auto literal = boolean_literal(trim_json_space_right(value.raw_json_token()));
+      if (!literal) {
+        bool unused = false;
+        return value.get_bool().get(unused);  // simdjson's own error for a broken literal
+      }
       out.kind = json_kind::boolean;
-      out.text = flag ? wire_true : wire_false;
+      out.text = *literal;
       return simdjson::SUCCESS;
     }
     case od::json_type::null: {

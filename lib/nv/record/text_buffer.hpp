@@ -37,6 +37,13 @@ inline void copy_bytes(char* out, const char* from, std::size_t size) noexcept {
   }
 }
 
+/// Returns the 8 bytes at `from` as one word, in the machine's byte order.
+inline std::uint64_t load_word(const char* from) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, from, sizeof word);
+  return word;
+}
+
 /// Bytes a padded source must have readable past the end of a piece for copy_padded().
 inline constexpr std::size_t copy_padding = 32;
 
