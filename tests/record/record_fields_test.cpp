@@ -52,6 +52,42 @@ TEST_CASE("wire serialisation orders standard attributes and omits what is empty
         R"(ke{"userID":"u\"1","user_attributes":{"gender":"male","b":2,"a":{"x":1}}})");
 }
 
+TEST_CASE("custom attributes are written in input order, escaped where needed; new names listed") {
+  auto padded = padded_for_wire();
+  record_fields fields;
+  for (int round = 0; round < 2; ++round) {  // the second record reuses the buffers
+    fields.clear();
+    CHECK(fields.claim(field_id::user_id, "userID", {}));
+    fields.set(field_id::user_id, {padded("u"), true});
+    fields.add_custom({padded("s"), true}, attr_type::string, {padded("a\"b\n"), false}, true);
+    fields.add_custom({padded("k\"ey"), false}, attr_type::boolean, {padded("true"), true}, false);
+    fields.object_buffer().append(R"({"o":[1,"x"]})");
+    fields.add_object({padded("obj"), true}, 0, false);
+    CHECK(fields.object_buffer().empty());  // copied into the wire at once
+    fields.add_custom({padded("n"), true}, attr_type::number, {padded("-1.5e3"), true}, true);
+    fields.add_custom({padded("e"), true}, attr_type::string, {padded(""), true}, false);
+    text_buffer wire;
+    fields.write_wire(wire);
+    CHECK(wire.view() == R"({"userID":"u","user_attributes":{"s":"a\"b\n","k\"ey":true,)"
+                         R"("obj":{"o":[1,"x"]},"n":-1.5e3,"e":""}})");
+    REQUIRE(fields.unregistered().size() == 3);
+    CHECK(fields.unregistered()[0].name == "k\"ey");
+    CHECK(fields.unregistered()[0].type == attr_type::boolean);
+    CHECK(fields.unregistered()[1].name == "obj");
+    CHECK(fields.unregistered()[1].type == attr_type::object);
+    CHECK(fields.unregistered()[2].name == "e");
+    CHECK(fields.unregistered()[2].type == attr_type::string);
+  }
+  // Only custom attributes: user_attributes holds them alone.
+  fields.clear();
+  fields.set(field_id::anonymous_id, {padded("v"), true});
+  fields.add_custom({padded("c"), true}, attr_type::number, {padded("7"), true}, true);
+  text_buffer wire;
+  fields.write_wire(wire);
+  CHECK(wire.view() == R"({"anonymousID":"v","user_attributes":{"c":7}})");
+  CHECK(fields.unregistered().empty());
+}
+
 TEST_CASE("claims find duplicates under any spelling and custom names given twice") {
   record_fields fields;
   CHECK(fields.claim(field_id::email, "email", {}));

@@ -51,8 +51,8 @@ void record_fields::clear() noexcept {
   inside_ = 0;
   set_ = 0;
   bound_ = 0;
-  unregistered_ = 0;
-  customs_.clear();
+  unregistered_.clear();
+  custom_wire_.clear();
   custom_keys_.clear();
   if (!custom_names_.empty()) custom_names_.clear();  // clear() touches every bucket
   objects_.clear();
@@ -116,15 +116,6 @@ class piece_writer {
     *out_++ = '"';
   }
   void byte(char c) noexcept { *out_++ = c; }
-  void string(std::string_view text, bool plain) noexcept {
-    if (!plain) {
-      out_ = write_json_string(out_, text);
-      return;
-    }
-    *out_++ = '"';
-    padded(text);
-    *out_++ = '"';
-  }
   char* end() const noexcept { return out_; }
 
  private:
@@ -138,7 +129,7 @@ constexpr std::string_view attributes_open = ",\"user_attributes\":{";
 void record_fields::write_wire(text_buffer& buffer) const {
   // Room for the bound kept while fields were set, then writes without capacity checks (the
   // buffer's slack past its capacity takes the block copies' overrun).
-  piece_writer out(buffer.room(2 + attributes_open.size() + 1 + bound_));
+  piece_writer out(buffer.room(2 + attributes_open.size() + 1 + bound_ + custom_wire_.size()));
 
   out.byte('{');
   bool comma = false;
@@ -164,22 +155,9 @@ void record_fields::write_wire(text_buffer& buffer) const {
     open_attribute();
     out.field(static_cast<field_id>(i), values_[i]);
   }
-  for (const auto& custom : customs_) {
+  if (!custom_wire_.empty()) {
     open_attribute();
-    out.string(custom.name, custom.name_plain);
-    out.byte(':');
-    switch (custom.type) {
-      case attr_type::string:
-        out.string(custom.text, custom.text_plain);
-        break;
-      case attr_type::object:
-        out.padded(objects_.view().substr(custom.object_offset, custom.object_size));
-        break;
-      case attr_type::number:
-      case attr_type::boolean:
-        out.padded(custom.text);
-        break;
-    }
+    out.padded(custom_wire_.view());
   }
   if (!first) out.byte('}');
   out.byte('}');

@@ -19,19 +19,6 @@
 
 namespace nv::record {
 
-/// One custom attribute: its name, type and wire text (a string unescaped, a number or boolean
-/// as JSON; an object's compact JSON lives in the object buffer at `object_offset`).
-struct custom_attr {
-  std::string_view name;
-  attr_type type = attr_type::string;
-  std::string_view text;
-  bool name_plain = true;   // name needs no escaping
-  bool text_plain = true;   // string value needs no escaping
-  bool registered = false;  // the name's type is already in the run's registry
-  std::size_t object_offset = 0;
-  std::size_t object_size = 0;
-};
-
 /// Text for the wire and whether it can go between quotes without escaping.
 struct wire_text {
   std::string_view text;
@@ -82,13 +69,26 @@ class record_fields {
     }
   }
 
-  /// Adds a custom attribute whose wire text is `text` (unescaped for strings). Plain names and
-  /// texts must be followed by copy_padding readable bytes, as for set().
+  /// Adds a custom attribute whose wire text is `text` (unescaped for strings): written at once
+  /// after those before it, as the wire has them in input order (kept as fields and written at
+  /// the end, they cost a store of each and a second pass). Plain names and texts must be
+  /// followed by copy_padding readable bytes, as for set().
   void add_custom(wire_text name, attr_type type, wire_text text, bool registered) {
-    customs_.push_back({name.text, type, text.text, name.plain, text.plain, registered, 0, 0});
-    unregistered_ += !registered;
-    bound_ += 2 + string_bound(name) +
-              (type == attr_type::string ? string_bound(text) : text.text.size());
+    if (!registered) unregistered_.push_back({name.text, type});
+    const bool quoted = type == attr_type::string;
+    char* out = custom_wire_.room(2 + string_bound(name) +
+                                  (quoted ? string_bound(text) : text.text.size()));
+    *out = ',';
+    out += !custom_wire_.empty();
+    out = write_string(out, name);
+    *out++ = ':';
+    if (quoted) {
+      out = write_string(out, text);
+    } else {
+      copy_padded(out, text.text.data(), text.text.size());
+      out += text.text.size();
+    }
+    custom_wire_.commit(out);
   }
 
   /// Returns the buffer that object-valued attributes are written into.
@@ -97,16 +97,8 @@ class record_fields {
   /// Adds an object-valued custom attribute whose compact JSON starts at `offset` in the
   /// object buffer and runs to its end.
   void add_object(wire_text name, std::size_t offset, bool registered) {
-    customs_.push_back({name.text,
-                        attr_type::object,
-                        {},
-                        name.plain,
-                        true,
-                        registered,
-                        offset,
-                        objects_.size() - offset});
-    unregistered_ += !registered;
-    bound_ += 2 + string_bound(name) + (objects_.size() - offset);
+    add_custom(name, attr_type::object, {objects_.view().substr(offset), true}, registered);
+    objects_.truncate(offset);
   }
 
   /// Returns whether userID or anonymousID was given with a value.
@@ -115,11 +107,13 @@ class record_fields {
                     std::uint32_t{1} << static_cast<unsigned>(field_id::anonymous_id))) != 0;
   }
 
-  /// Returns whether a custom attribute's name has no type in the run's registry yet.
-  bool has_unregistered() const noexcept { return unregistered_ != 0; }
-
-  /// Returns the custom attributes in input order.
-  const std::vector<custom_attr>& customs() const noexcept { return customs_; }
+  /// A custom attribute name that the run's registry does not know yet, and its type.
+  struct new_name {
+    std::string_view name;
+    attr_type type;
+  };
+  /// Returns the custom attributes whose names the registry does not know yet.
+  const std::vector<new_name>& unregistered() const noexcept { return unregistered_; }
 
   /// Appends the wire user to `out`:
   /// {"userID":…,"anonymousID":…,"user_attributes":{…}}, standard attributes in canonical
@@ -133,19 +127,28 @@ class record_fields {
   bool claim_new_custom(std::string_view name);
 
   /// Returns the most bytes `text` takes on the wire between quotes.
+  /// Writes `text` quoted at `out` (room for string_bound(text) and copy_padding); returns
+  /// the end.
+  static char* write_string(char* out, wire_text text) noexcept {
+    if (!text.plain) return write_json_string(out, text.text);
+    *out = '"';
+    copy_padded(out + 1, text.text.data(), text.text.size());
+    out[text.text.size() + 1] = '"';
+    return out + text.text.size() + 2;
+  }
   static std::size_t string_bound(wire_text text) noexcept {
     return text.plain ? text.text.size() + 2 : json_string_bound(text.text.size());
   }
 
   static_assert(field_count <= 32);
-  std::uint32_t given_ = 0;       // bit per field_id: claimed (any value, null included)
-  std::uint32_t set_ = 0;         // bit per field_id: values_ holds a non-empty text
-  std::size_t bound_ = 0;         // the most bytes the fields set so far take on the wire
-  std::size_t unregistered_ = 0;  // customs_ whose name the registry does not know yet
+  std::uint32_t given_ = 0;  // bit per field_id: claimed (any value, null included)
+  std::uint32_t set_ = 0;    // bit per field_id: values_ holds a non-empty text
+  std::size_t bound_ = 0;    // the most bytes the fields set() so far take on the wire
   std::array<wire_text, field_count> values_{};  // valid where set_ says so
   std::uint32_t inside_ = 0;  // bit per field_id: claimed inside the attributes container
   std::array<std::string_view, field_count> seen_{};  // keys claimed, where given_ says so
-  std::vector<custom_attr> customs_;
+  std::vector<new_name> unregistered_;
+  text_buffer custom_wire_;  // "name":value,… of the custom attributes, in input order
   std::vector<std::string_view> custom_keys_;          // every custom name given, null or not
   std::unordered_set<std::string_view> custom_names_;  // the same, past a few names
   text_buffer objects_;

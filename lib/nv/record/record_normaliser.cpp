@@ -216,11 +216,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
   if (!fields.has_identity()) {
     return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
   }
-  if (fields.has_unregistered()) {
-    for (const auto& custom : fields.customs()) {
-      if (!custom.registered) types.register_type(custom.name, custom.type);
-    }
-  }
+  for (const auto& custom : fields.unregistered()) types.register_type(custom.name, custom.type);
   keys.accepted();
   fields.write_wire(out);
   return std::nullopt;
