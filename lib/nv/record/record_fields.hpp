@@ -126,7 +126,6 @@ class record_fields {
  private:
   bool claim_new_custom(std::string_view name);
 
-  /// Returns the most bytes `text` takes on the wire between quotes.
   /// Writes `text` quoted at `out` (room for string_bound(text) and copy_padding); returns
   /// the end.
   static char* write_string(char* out, wire_text text) noexcept {
@@ -136,6 +135,7 @@ class record_fields {
     out[text.text.size() + 1] = '"';
     return out + text.text.size() + 2;
   }
+  /// Returns the most bytes `text` takes on the wire between quotes.
   static std::size_t string_bound(wire_text text) noexcept {
     return text.plain ? text.text.size() + 2 : json_string_bound(text.text.size());
   }
