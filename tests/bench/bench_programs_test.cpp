@@ -52,9 +52,11 @@ counts read_summary(const std::string& text) {
   std::istringstream in(text);
   for (std::string row; std::getline(in, row);) {
     const auto cut = row.find_last_of(' ');
-    if (cut == std::string::npos) continue;
+    const std::string number = cut == std::string::npos ? "" : row.substr(cut + 1);
+    // Rows that do not end in a count (none today) are not counts.
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string label = row.substr(0, row.find_last_not_of(' ', cut) + 1);
-    const auto value = std::stoull(row.substr(cut + 1));
+    const auto value = std::stoull(number);
     if (label.starts_with("  ")) {
       label = "rejected." + label.substr(2);
     } else if (label == "lines read") {
