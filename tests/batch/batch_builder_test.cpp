@@ -18,13 +18,20 @@ std::string user_wire(int n) {
   return "{\"userID\":\"u" + std::to_string(n) + "\"}";
 }
 
+/// Adds a user the record stage's way: its wire written straight into the body being filled.
+add_result add(batch_builder& builder, std::uint32_t source, std::uint64_t line,
+               std::string_view wire, std::string_view original) {
+  builder.start_user(source).append(wire);
+  return builder.finish_user(origin(line), original);
+}
+
 }  // namespace
 
 TEST_CASE("a batch is handed out as soon as it holds max_users users") {
   batch_builder builder({.max_users = 3});
   std::vector<std::unique_ptr<batch>> full;
   for (int i = 1; i <= 7; ++i) {
-    auto result = builder.add(0, origin(i), user_wire(i), "line" + std::to_string(i));
+    auto result = add(builder, 0, i, user_wire(i), "line" + std::to_string(i));
     CHECK_FALSE(result.rejected);
     if (result.full) full.push_back(std::move(result.full));
   }
@@ -46,9 +53,9 @@ TEST_CASE("a batch is handed out as soon as it holds max_users users") {
 TEST_CASE("a batch is handed out before a user that would pass the byte limit") {
   // Each wire is 15 bytes: 9 framing + 15 + 1 + 15 = 40 fits, a third makes 56.
   batch_builder builder({.max_users = 100, .max_body_bytes = 40});
-  CHECK_FALSE(builder.add(0, origin(1), user_wire(1), "a").full);
-  CHECK_FALSE(builder.add(0, origin(2), user_wire(2), "b").full);
-  auto result = builder.add(0, origin(3), user_wire(3), "c");
+  CHECK_FALSE(add(builder, 0, 1, user_wire(1), "a").full);
+  CHECK_FALSE(add(builder, 0, 2, user_wire(2), "b").full);
+  auto result = add(builder, 0, 3, user_wire(3), "c");
   REQUIRE(result.full);
   CHECK(result.full->body().size() == 40);
   CHECK(result.full->size() == 2);
@@ -57,24 +64,10 @@ TEST_CASE("a batch is handed out before a user that would pass the byte limit") 
   CHECK(rest->body() == R"({"nv":[{"userID":"u3"}]})");
 }
 
-TEST_CASE("a user bigger than the byte limit alone is rejected as record_too_large") {
-  batch_builder builder({.max_users = 100, .max_body_bytes = 24});
-  CHECK_FALSE(builder.add(0, origin(1), "{\"userID\":\"u1\"}", "a").rejected);  // 9 + 15 = 24
-  auto result = builder.add(0, origin(2), "{\"userID\":\"u22\"}", "b");
-  REQUIRE(result.rejected);
-  CHECK(result.rejected->code == reject_code::record_too_large);
-  CHECK(result.rejected->message ==
-        "user is 16 bytes on the wire; a request body is limited to 24 bytes");
-  CHECK_FALSE(result.full);  // the pending batch is kept
-  auto rest = builder.flush();
-  REQUIRE(rest);
-  CHECK(rest->size() == 1);
-}
-
 TEST_CASE("users of different sources never share a batch") {
   batch_builder builder;
-  CHECK_FALSE(builder.add(0, origin(1), user_wire(1), "a").full);
-  auto result = builder.add(1, origin(1), user_wire(2), "b");
+  CHECK_FALSE(add(builder, 0, 1, user_wire(1), "a").full);
+  auto result = add(builder, 1, 1, user_wire(2), "b");
   REQUIRE(result.full);
   CHECK(result.full->source_id() == 0);
   auto rest = builder.flush();
@@ -86,7 +79,7 @@ TEST_CASE("users of different sources never share a batch") {
 TEST_CASE("build_body writes the body of any sub-range, e.g. the halves for bisection") {
   batch_builder builder({.max_users = 4});
   std::unique_ptr<batch> full;
-  for (int i = 1; i <= 4; ++i) full = builder.add(0, origin(i), user_wire(i), "x").full;
+  for (int i = 1; i <= 4; ++i) full = add(builder, 0, i, user_wire(i), "x").full;
   REQUIRE(full);
   std::string body;
   full->build_body(0, 2, body);
@@ -101,11 +94,11 @@ TEST_CASE("build_body writes the body of any sub-range, e.g. the halves for bise
 
 TEST_CASE("recycled batches are reused with their buffers and start empty") {
   batch_builder builder({.max_users = 1});
-  auto first = builder.add(0, origin(1), user_wire(1), "a").full;
+  auto first = add(builder, 0, 1, user_wire(1), "a").full;
   REQUIRE(first);
   const batch* address = first.get();
   builder.recycle(std::move(first));
-  auto second = builder.add(2, origin(2), user_wire(2), "b").full;
+  auto second = add(builder, 2, 2, user_wire(2), "b").full;
   REQUIRE(second);
   CHECK(second.get() == address);
   CHECK(second->size() == 1);
@@ -114,28 +107,17 @@ TEST_CASE("recycled batches are reused with their buffers and start empty") {
   CHECK(second->original_line(0) == "b");
 }
 
-namespace {
-
-/// Adds a user the record stage's way: its wire written straight into the body.
-add_result add_in_place(batch_builder& builder, std::uint32_t source, std::uint64_t line,
-                        std::string_view wire) {
-  builder.start_user(source).append(wire);
-  return builder.finish_user(origin(line), "line" + std::to_string(line));
-}
-
-}  // namespace
-
-TEST_CASE("users written in place fill batches as add() does, by count and by bytes") {
+TEST_CASE("users written in place fill batches by count and by bytes, the moved one kept whole") {
   // 9 framing + 15 + 1 + 15 = 40 bytes fit; a third user moves to the next batch.
   batch_builder builder({.max_users = 3, .max_body_bytes = 40});
-  CHECK_FALSE(add_in_place(builder, 0, 1, user_wire(1)).full);
-  CHECK_FALSE(add_in_place(builder, 0, 2, user_wire(2)).full);
-  auto result = add_in_place(builder, 0, 3, user_wire(3));
+  CHECK_FALSE(add(builder, 0, 1, user_wire(1), "line1").full);
+  CHECK_FALSE(add(builder, 0, 2, user_wire(2), "line2").full);
+  auto result = add(builder, 0, 3, user_wire(3), "line3");
   REQUIRE(result.full);
   CHECK(result.full->body() == R"({"nv":[{"userID":"u1"},{"userID":"u2"}]})");
   CHECK(result.full->size() == 2);
   CHECK(result.full->end_offset() == 20);
-  CHECK_FALSE(add_in_place(builder, 0, 4, user_wire(4)).full);
+  CHECK_FALSE(add(builder, 0, 4, user_wire(4), "line4").full);
   CHECK(builder.filling()->first_offset() == 20);
   auto rest = builder.flush();
   REQUIRE(rest);
@@ -145,8 +127,8 @@ TEST_CASE("users written in place fill batches as add() does, by count and by by
   CHECK(rest->user(1).line == 4);
 
   batch_builder by_count({.max_users = 2});
-  CHECK_FALSE(add_in_place(by_count, 0, 1, user_wire(1)).full);
-  auto full = add_in_place(by_count, 0, 2, user_wire(2)).full;
+  CHECK_FALSE(add(by_count, 0, 1, user_wire(1), "line1").full);
+  auto full = add(by_count, 0, 2, user_wire(2), "line2").full;
   REQUIRE(full);
   CHECK(full->body() == R"({"nv":[{"userID":"u1"},{"userID":"u2"}]})");
   CHECK_FALSE(by_count.flush());
@@ -154,12 +136,12 @@ TEST_CASE("users written in place fill batches as add() does, by count and by by
 
 TEST_CASE("a user written in place and taken back leaves the body as it was") {
   batch_builder builder({.max_users = 100, .max_body_bytes = 24});
-  CHECK_FALSE(add_in_place(builder, 0, 1, user_wire(1)).rejected);  // 9 + 15 = 24
+  CHECK_FALSE(add(builder, 0, 1, user_wire(1), "line1").rejected);  // 9 + 15 = 24
   // Cancelled (the normaliser rejected it halfway through writing).
   builder.start_user(0).append("{\"userID\":");
   builder.cancel_user();
   // Too large alone: taken back, the batch kept.
-  auto result = add_in_place(builder, 0, 2, R"({"userID":"u22"})");
+  auto result = add(builder, 0, 2, R"({"userID":"u22"})", "line2");
   REQUIRE(result.rejected);
   CHECK(result.rejected->code == reject_code::record_too_large);
   CHECK(result.rejected->message ==
@@ -177,13 +159,13 @@ TEST_CASE("a user written in place and taken back leaves the body as it was") {
 
 TEST_CASE("a user written in place from another source sets the filled batch aside") {
   batch_builder switching;
-  CHECK_FALSE(add_in_place(switching, 0, 1, user_wire(1)).full);
+  CHECK_FALSE(add(switching, 0, 1, user_wire(1), "line1").full);
   // Rejected from source 1: the batch of source 0 waits, and flush() hands it out first.
   switching.start_user(1).append(std::string(1 << 20, 'x'));
   CHECK(switching.finish_user(origin(1), "big").rejected);
   REQUIRE(switching.filling());
   CHECK(switching.filling()->source_id() == 0);
-  auto result = add_in_place(switching, 1, 2, user_wire(2));
+  auto result = add(switching, 1, 2, user_wire(2), "line2");
   REQUIRE(result.full);
   CHECK(result.full->source_id() == 0);
   CHECK(result.full->body() == R"({"nv":[{"userID":"u1"}]})");

@@ -1,15 +1,17 @@
 // Tests for the e-mail, E.164, calendar, date-time, gender and boolean literal rules.
 #include "nv/record/field_rules.hpp"
 
-#include <algorithm>
-#include <array>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "record/padded_texts.hpp"
+
 using namespace nv::record;
+using nv::record::testing::padded_texts;
 
 TEST_CASE("plausible e-mail: one @ between non-empty parts") {
   CHECK(is_plausible_email("a@b"));
@@ -151,24 +153,9 @@ TEST_CASE("gender is male, female or other in any ASCII case") {
 
 namespace {
 
-/// `text` followed by `filler` bytes in a buffer with the padding the padded rules read.
-struct padded_text {
-  std::array<char, 64> bytes{};
-  std::size_t size = 0;
-
-  padded_text(std::string_view text, char filler) : size(text.size()) {
-    bytes.fill(filler);
-    std::copy(text.begin(), text.end(), bytes.begin());
-  }
-  std::string_view view() const { return {bytes.data(), size}; }
-};
-
-/// The leap-year rule as written in the calendar, for checking the rule without division.
-bool reference_calendar_date(int year, int month, int day) {
-  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= days[month - 1];
+/// Texts followed by 64 `filler` bytes, as the padded rules read past a text.
+padded_texts followed_by(char filler) {
+  return padded_texts(std::string(64, filler));
 }
 
 }  // namespace
@@ -178,7 +165,13 @@ TEST_CASE("calendar dates: every day of every month of years 0 to 10000, and the
   for (int year = -1; year <= 10000; ++year) {
     for (int month = -1; month <= 14; ++month) {
       for (int day = -1; day <= 33; ++day) {
-        const bool expected = reference_calendar_date(year, month, day);
+        // std::chrono's calendar, for years 1 to 9999 (0 and 10000 are outside the rule).
+        const bool expected =
+            year >= 1 && year <= 9999 && month >= 0 && day >= 0 &&
+            std::chrono::year_month_day{std::chrono::year{year},
+                                        std::chrono::month{static_cast<unsigned>(month)},
+                                        std::chrono::day{static_cast<unsigned>(day)}}
+                .ok();
         real += expected;
         if (is_calendar_date(year, month, day) != expected) {
           FAIL_CHECK(fmt::format("{}-{}-{}: expected {}", year, month, day, expected));
@@ -220,9 +213,9 @@ TEST_CASE("the padded gender check answers as canonical_gender, whatever follows
     const auto expected = canonical_gender(text);
     genders += expected.has_value();
     for (char filler : {'\0', 'e', 'E', ' ', '\xff'}) {
-      const padded_text padded(text, filler);
+      auto padded = followed_by(filler);
       INFO("text: " << text << ", filler: " << static_cast<int>(filler));
-      CHECK(canonical_padded_gender(padded.view()) == expected);
+      CHECK(canonical_padded_gender(padded(text)) == expected);
     }
   }
   // The three spellings listed, and for each changed spelling two bytes per position (the
@@ -233,12 +226,13 @@ TEST_CASE("the padded gender check answers as canonical_gender, whatever follows
 TEST_CASE("boolean literals: exactly true or false, whatever follows the token") {
   for (char filler : {'\0', 'e', 'x', ' ', ','}) {
     INFO("filler: " << static_cast<int>(filler));
-    CHECK(boolean_literal(padded_text("true", filler).view()) == wire_true);
-    CHECK(boolean_literal(padded_text("false", filler).view()) == wire_false);
+    auto padded = followed_by(filler);
+    CHECK(boolean_literal(padded("true")) == wire_true);
+    CHECK(boolean_literal(padded("false")) == wire_false);
     for (std::string_view other : {"", "t", "tru", "truex", "True", "TRUE", "fals", "falsee",
                                    "False", "null", "1", "0", "trux", "falsy", "true "}) {
       INFO("token: " << other);
-      CHECK_FALSE(boolean_literal(padded_text(other, filler).view()).has_value());
+      CHECK_FALSE(boolean_literal(padded(other)).has_value());
     }
   }
 }

@@ -17,15 +17,6 @@ batch_builder::batch_builder(batch_options options) : options_(options) {
   assert(options_.max_users >= 1);
 }
 
-add_result batch_builder::add(std::uint32_t source_id, const batch_user& origin,
-                              std::string_view wire, std::string_view original) {
-  if (batch::framing_bytes + wire.size() > options_.max_body_bytes) {
-    return {.full = nullptr, .rejected = too_large(wire.size())};
-  }
-  start_user(source_id).append(wire);
-  return finish_user(origin, original);
-}
-
 record::text_buffer& batch_builder::start_in_new_batch(std::uint32_t source_id) {
   if (!current_) {
     current_ = fresh(source_id);

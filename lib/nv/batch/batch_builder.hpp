@@ -33,15 +33,9 @@ class batch_builder {
   /// Makes a builder; `options.max_users` must be at least 1.
   explicit batch_builder(batch_options options = {});
 
-  /// Adds a user from `source_id` by copying its wire object; returns a full batch if one is
-  /// ready, or a record_too_large reject (the user is then not added).
-  add_result add(std::uint32_t source_id, const batch_user& origin, std::string_view wire,
-                 std::string_view original);
-
   /// Starts a user from `source_id` written in place: returns the body of the batch being
   /// filled, for the caller to append the user's wire object to; then finish_user() or
-  /// cancel_user(). The record stage's path: its normaliser writes each user straight into
-  /// the body, where add() copies it once more.
+  /// cancel_user(). The record stage's normaliser writes each user straight into the body.
   record::text_buffer& start_user(std::uint32_t source_id) {
     // Inline for the common case, a batch of this source with room for one more user.
     if (current_ && !current_->empty() && current_->size() < options_.max_users &&
@@ -50,8 +44,8 @@ class batch_builder {
     }
     return start_in_new_batch(source_id);
   }
-  /// Ends the user started by start_user(), as add() does: returns a full batch if one is
-  /// ready, or a record_too_large reject (the user is then taken back).
+  /// Ends the user started by start_user(): returns a full batch if one is ready, or a
+  /// record_too_large reject (the user is then taken back).
   add_result finish_user(const batch_user& origin, std::string_view original) {
     // Inline for the common case: nothing set aside, and the body within its limit.
     if (handed_ || current_->closed_size() > options_.max_body_bytes) {

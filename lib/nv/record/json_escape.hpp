@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "nv/record/text_buffer.hpp"
+
 namespace nv::record {
 
 /// Appends `text` (valid UTF-8) to `out` as a quoted JSON string: quote, backslash and control
@@ -18,6 +20,24 @@ char* write_json_string(char* out, std::string_view text) noexcept;
 /// a \u00XX escape).
 constexpr std::size_t json_string_bound(std::size_t size) noexcept {
   return 6 * size + 2;
+}
+
+/// Returns the most bytes write_quoted() writes for `text`.
+constexpr std::size_t quoted_bound(std::string_view text, bool plain) noexcept {
+  return plain ? text.size() + 2 : json_string_bound(text.size());
+}
+
+/// Writes `text` at `out` as a quoted JSON string: between quotes as it is when `plain` (it
+/// needs no escape), else as write_json_string() does. A plain text must be followed by
+/// copy_padding readable bytes, and `out` must have room for quoted_bound() bytes and
+/// copy_padding more (a text_buffer's room() has that slack). Returns the end of what was
+/// written.
+inline char* write_quoted(char* out, std::string_view text, bool plain) noexcept {
+  if (!plain) return write_json_string(out, text);
+  *out = '"';
+  copy_padded(out + 1, text.data(), text.size());
+  out[text.size() + 1] = '"';
+  return out + text.size() + 2;
 }
 
 /// Returns `text` shortened to `max_chars` code points and quoted for a one-line message: the

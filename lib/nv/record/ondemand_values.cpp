@@ -14,17 +14,10 @@ walk_result malformed(simdjson::error_code error) {
   return {walk_status::malformed, error};
 }
 
-/// Appends a string read by read_string(): as is between quotes when plain, else escaped.
+/// Appends a string read by read_string() or read_key(): as is between quotes when plain (then
+/// viewed in the padded input line), else escaped.
 void append_string(text_buffer& out, std::string_view text, bool plain) {
-  if (plain) {
-    char* at = out.room(text.size() + 2);
-    *at = '"';
-    copy_bytes(at + 1, text.data(), text.size());
-    at[text.size() + 1] = '"';
-    out.commit(at + text.size() + 2);
-  } else {
-    out.commit(write_json_string(out.room(json_string_bound(text.size())), text));
-  }
+  out.commit(write_quoted(out.room(quoted_bound(text, plain)), text, plain));
 }
 
 }  // namespace

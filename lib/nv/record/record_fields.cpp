@@ -19,9 +19,8 @@ std::string describe_key(std::string_view container, std::string_view key) {
                            : quote_for_message(fmt::format("{}.{}", container, key));
 }
 
-/// `"name":"` with the quotes, for each identity and standard field (all strings on the wire),
-/// padded so that copy_padded() may copy any of them. `size` leaves out the value's opening
-/// quote, for a value written escaped.
+/// `"name":` for each identity and standard field, padded to one block so that copy_block()
+/// writes any of them in one move.
 struct padded_wire_name {
   char text[32] = {};
   std::size_t size = 0;
@@ -38,7 +37,6 @@ constexpr auto quoted_wire_names = [] {
       throw "max_wire_name_size is too small";
     }
     for (std::size_t k = 0; k < names[i].size(); ++k) padded[i].text[k] = names[i][k];
-    padded[i].text[names[i].size()] = '"';
     padded[i].size = names[i].size();
   }
   return padded;
@@ -105,15 +103,8 @@ class piece_writer {
   void field(field_id id, const wire_text& value) noexcept {
     const auto& name = quoted_wire_names[static_cast<std::size_t>(id)];
     static_assert(sizeof name.text == copy_padding);
-    copy_block(out_, name.text);  // with the value's opening quote
-    out_ += name.size;
-    if (!value.plain) {
-      out_ = write_json_string(out_, value.text);
-      return;
-    }
-    ++out_;
-    padded(value.text);
-    *out_++ = '"';
+    copy_block(out_, name.text);
+    out_ = write_quoted(out_ + name.size, value.text, value.plain);
   }
   void byte(char c) noexcept { *out_++ = c; }
   char* end() const noexcept { return out_; }

@@ -80,10 +80,10 @@ class record_fields {
                                   (quoted ? string_bound(text) : text.text.size()));
     *out = ',';
     out += !custom_wire_.empty();
-    out = write_string(out, name);
+    out = write_quoted(out, name.text, name.plain);
     *out++ = ':';
     if (quoted) {
-      out = write_string(out, text);
+      out = write_quoted(out, text.text, text.plain);
     } else {
       copy_padded(out, text.text.data(), text.text.size());
       out += text.text.size();
@@ -126,18 +126,9 @@ class record_fields {
  private:
   bool claim_new_custom(std::string_view name);
 
-  /// Writes `text` quoted at `out` (room for string_bound(text) and copy_padding); returns
-  /// the end.
-  static char* write_string(char* out, wire_text text) noexcept {
-    if (!text.plain) return write_json_string(out, text.text);
-    *out = '"';
-    copy_padded(out + 1, text.text.data(), text.text.size());
-    out[text.text.size() + 1] = '"';
-    return out + text.text.size() + 2;
-  }
-  /// Returns the most bytes `text` takes on the wire between quotes.
+  /// Returns the most bytes `text` takes on the wire, quotes included.
   static std::size_t string_bound(wire_text text) noexcept {
-    return text.plain ? text.text.size() + 2 : json_string_bound(text.text.size());
+    return quoted_bound(text.text, text.plain);
   }
 
   static_assert(field_count <= 32);

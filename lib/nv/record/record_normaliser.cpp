@@ -252,11 +252,11 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
   for (auto field_result : object) {
     if (auto error = field_result.error()) return error;
     od::field& field = field_result.value_unsafe();
-    wire_text name;
     if (pending) {
       if (auto error = skip_field(field)) return error;
       continue;
     }
+    wire_text name;
     int found = -1;
     if (auto error = read_field_key(field, keys, name, found)) return error;
     error_code error = simdjson::SUCCESS;
