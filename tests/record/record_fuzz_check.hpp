@@ -32,10 +32,12 @@ inline std::string check_reject(const reject& reason, const std::string& wire) {
 /// bytes and once by spaces, and both runs must agree; appended to a body as the record stage
 /// does, it must leave the body as it was on a reject and add the same wire otherwise; an
 /// accepted line's wire must satisfy check_wire_user(), the line must be JSON that simdjson's
-/// strict DOM parser accepts, and normalising the wire again must give the same wire.
+/// strict DOM parser accepts, and normalising the wire again must give the same wire. A
+/// normaliser without the token fast path must give the same verdict, reject and wire.
 inline std::string check_input(std::string_view input) {
   record_normaliser hostile, quiet, appending;
-  std::string hostile_wire, quiet_wire, again_wire;
+  record_normaliser on_demand({.token_fast_path = false});
+  std::string hostile_wire, quiet_wire, again_wire, on_demand_wire;
   constexpr std::string_view body_before = R"({"nv":[{"userID":"u0"},)";
   text_buffer body;
   simdjson::dom::parser dom;
@@ -49,6 +51,13 @@ inline std::string check_input(std::string_view input) {
     const auto b = normalise_padded(quiet, line, quiet_wire, " ");
     if (a.has_value() != b.has_value()) return "the bytes after the line changed the verdict";
     if (hostile_wire != quiet_wire) return "the bytes after the line changed the wire";
+    // The token fast path must give what on-demand alone gives, reject message included.
+    const auto d = normalise_padded(on_demand, line, on_demand_wire);
+    if (a.has_value() != d.has_value()) return "the token fast path changed the verdict";
+    if (a && (a->code != d->code || a->message != d->message)) {
+      return "the token fast path changed the reject: " + a->message + " / " + d->message;
+    }
+    if (hostile_wire != on_demand_wire) return "the token fast path changed the wire";
     body.clear();
     body.append(body_before);
     const auto c = with_padded_line(line, hostile_padding, [&](std::string_view padded) {

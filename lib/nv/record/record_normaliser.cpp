@@ -14,6 +14,7 @@
 #include "nv/record/recent_keys.hpp"
 #include "nv/record/record_fields.hpp"
 #include "nv/record/standard_fields.hpp"
+#include "nv/record/token_cursor.hpp"
 #include "nv/record/utf8.hpp"
 #include "nv/record/wire_literals.hpp"
 
@@ -137,6 +138,28 @@ struct record_normaliser::state {
   }
 
   std::optional<reject> run(std::string_view line, text_buffer& out);
+  void start_record() noexcept {
+    fields.clear();
+    keys.start();
+    pending.reset();
+    new_names = 0;
+  }
+  /// Registers the accepted record's new custom names and writes its wire object.
+  void accept(text_buffer& out);
+  /// The fast path: the record read from stage 1's token index, for the records most lines
+  /// are (an object of plain keys and scalar values, with `attributes` one object of them,
+  /// breaking no rule). Returns whether the record was accepted and written to `out`; for any
+  /// other line it returns false having written nothing there, and run() reads the line again
+  /// with on-demand, which says what is wrong with it.
+  bool run_plain(const simdjson::padded_string_view& input, text_buffer& out);
+  bool take_plain_fields(token_cursor& tokens);
+  bool take_plain_attributes(token_cursor& tokens, std::string_view key);
+  [[gnu::always_inline]] inline bool take_plain_named(token_cursor& tokens, field_id id);
+  [[gnu::always_inline]] inline bool take_plain_custom(token_cursor& tokens, const wire_text& name,
+                                                       bool distinct);
+  [[gnu::always_inline]] inline bool read_plain_key(token_cursor& tokens, wire_text& key,
+                                                    int& found);
+  [[gnu::always_inline]] inline bool read_plain_scalar(token_cursor& tokens, json_scalar& out);
   /// Inlined into run(): it only dispatches, once per top-level key.
   [[gnu::always_inline]] inline error_code take_top_field(const wire_text& key, int found,
                                                           od::value& value);
@@ -149,6 +172,16 @@ struct record_normaliser::state {
   [[gnu::always_inline]] inline error_code take_custom(const wire_text& name, od::value& value,
                                                        bool distinct);
   error_code take_custom_object(const wire_text& name, od::value& value, int known);
+  // The rules, shared by both paths: each returns false when the record breaks one, which it
+  // records in `pending`.
+  [[gnu::always_inline]] inline bool accept_named(field_id id, const json_scalar& scalar);
+  /// Claims custom attribute `name` and returns its registered type (-1: none yet), or
+  /// refused_custom.
+  [[gnu::always_inline]] inline int start_custom(const wire_text& name, bool distinct);
+  /// Adds a string, number (that fits) or boolean custom attribute.
+  [[gnu::always_inline]] inline bool accept_custom_scalar(const wire_text& name,
+                                                          const json_scalar& scalar, int known);
+  static constexpr int refused_custom = -2;
   bool admit_type(std::string_view name, attr_type type, const json_scalar& value, int known);
   error_code skip(od::value& value);
   /// Checks a field of a record already rejected: its key for escapes (a malformed key makes
@@ -165,11 +198,12 @@ struct record_normaliser::state {
   od::parser parser;
   attribute_types types;
   record_fields fields;
-  recent_keys keys;               // guesses the field of each key from the records before
-  text_buffer scratch;            // output of validation-only walks
-  text_buffer single;             // normalise()'s wire object, before it is copied out
-  std::optional<reject> pending;  // the first rule the record broke
-  std::size_t new_names = 0;      // custom names this record would add to `types`
+  recent_keys keys;                 // guesses the field of each key from the records before
+  text_buffer scratch;              // output of validation-only walks
+  text_buffer single;               // normalise()'s wire object, before it is copied out
+  std::optional<reject> pending;    // the first rule the record broke
+  std::size_t new_names = 0;        // custom names this record would add to `types`
+  std::uint64_t plain_records = 0;  // accepted by run_plain()
 };
 
 std::optional<reject> record_normaliser::state::run(std::string_view text, text_buffer& out) {
@@ -179,9 +213,10 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
                                                           text.size(), options.max_line_bytes)};
   }
   const line_view line = strip_bom(text);
-  od::document doc;
   const simdjson::padded_string_view input(line.json.data(), line.json.size(),
                                            line.json.size() + simdjson::SIMDJSON_PADDING);
+  if (options.token_fast_path && run_plain(input, out)) return std::nullopt;
+  od::document doc;
   if (auto error = parser.iterate(input).get(doc)) return iterate_failure(error, line);
   od::json_type type{};
   if (auto error = doc.type().get(type)) return malformed(error, doc, line);
@@ -189,10 +224,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
     return not_an_object(doc, type, line, scratch, validation_depth);
   }
 
-  fields.clear();
-  keys.start();
-  pending.reset();
-  new_names = 0;
+  start_record();
   od::object root;
   if (auto error = doc.get_object().get(root)) return malformed(error, doc, line);
   for (auto field_result : root) {
@@ -216,10 +248,148 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
   if (!fields.has_identity()) {
     return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
   }
+  accept(out);
+  return std::nullopt;
+}
+
+void record_normaliser::state::accept(text_buffer& out) {
   for (const auto& custom : fields.unregistered()) types.register_type(custom.name, custom.type);
   keys.accepted();
   fields.write_wire(out);
-  return std::nullopt;
+}
+
+bool record_normaliser::state::run_plain(const simdjson::padded_string_view& input,
+                                         text_buffer& out) {
+  od::json_iterator iter;
+  if (parser.iterate_raw(input).get(iter)) return false;
+  token_cursor tokens(iter);
+  if (*tokens.peek() != '{' || !tokens.last_is_close()) return false;
+  tokens.advance(1);
+  start_record();
+  if (!take_plain_fields(tokens) || !tokens.at_end() || pending || !fields.has_identity()) {
+    return false;
+  }
+  accept(out);
+  ++plain_records;
+  return true;
+}
+
+bool record_normaliser::state::take_plain_fields(token_cursor& tokens) {
+  for (;;) {
+    wire_text key;
+    int found = -1;
+    if (!read_plain_key(tokens, key, found)) return false;
+    const auto id = static_cast<field_id>(found);
+    bool taken = false;
+    if (found < 0) {
+      taken = take_plain_custom(tokens, key, keys.distinct_custom());
+    } else if (!fields.claim(id, key.text, {})) {
+      return false;
+    } else if (id == field_id::attributes) {
+      taken = take_plain_attributes(tokens, key.text);
+    } else {
+      taken = take_plain_named(tokens, id);
+    }
+    const char separator = *tokens.peek();
+    tokens.advance(1);
+    if (!taken || separator != ',') return taken && separator == '}';
+  }
+}
+
+bool record_normaliser::state::take_plain_attributes(token_cursor& tokens, std::string_view key) {
+  if (*tokens.peek() != '{') {
+    json_scalar scalar;  // null is no attributes; anything else is refused by take_container()
+    if (!read_plain_scalar(tokens, scalar) || scalar.kind != json_kind::null) return false;
+    tokens.advance(1);
+    return true;
+  }
+  tokens.advance(1);
+  for (;;) {
+    wire_text name;
+    int found = -1;
+    if (!read_plain_key(tokens, name, found)) return false;
+    const auto id = static_cast<field_id>(found);
+    bool taken = false;
+    if (found < 0 || !is_standard(id)) {
+      // One call site: each inlined copy of the custom attribute's path is a kilobyte of code.
+      // distinct_custom() holds only for names that are custom at any level (take_container()).
+      taken = take_plain_custom(tokens, name, found < 0 && keys.distinct_custom());
+    } else {
+      taken = fields.claim(id, name.text, key) && take_plain_named(tokens, id);
+    }
+    const char separator = *tokens.peek();
+    tokens.advance(1);
+    // A '}' that is the line's last token closes the record, not this object: malformed.
+    if (!taken || separator != ',') return taken && separator == '}' && !tokens.at_end();
+  }
+}
+
+bool record_normaliser::state::take_plain_named(token_cursor& tokens, field_id id) {
+  json_scalar scalar;
+  if (!read_plain_scalar(tokens, scalar)) return false;
+  tokens.advance(1);
+  return accept_named(id, scalar);
+}
+
+bool record_normaliser::state::take_plain_custom(token_cursor& tokens, const wire_text& name,
+                                                 bool distinct) {
+  const int known = start_custom(name, distinct);
+  json_scalar scalar;
+  if (known == refused_custom || !read_plain_scalar(tokens, scalar)) return false;
+  tokens.advance(1);
+  if (scalar.kind == json_kind::null) return true;
+  // Whether a longer number fits is simdjson's number parser's to say, on the slow path.
+  if (scalar.kind == json_kind::number && !is_short_integer(scalar.text)) return false;
+  return accept_custom_scalar(name, scalar, known);
+}
+
+bool record_normaliser::state::read_plain_key(token_cursor& tokens, wire_text& key, int& found) {
+  // The ':' is checked only once the key is known to be a string: a string is not the last
+  // token, so the token after it exists.
+  const char* quote = tokens.peek();
+  if (*quote != '"' || *tokens.peek(1) != ':') return false;
+  const auto guessed = keys.guess(quote + 1);
+  if (guessed.field != recent_keys::not_guessed) {
+    key = {std::string_view(quote + 1, guessed.size), true};
+    found = guessed.field;
+  } else {
+    // Stage 1 found the closing quote inside the line; a key with escapes goes the slow way.
+    const char* end = detail::find_quote_or_backslash(quote + 1);
+    if (*end != '"') return false;
+    key = {std::string_view(quote + 1, static_cast<std::size_t>(end - quote - 1)), true};
+    found = keys.lookup(key.text, true);
+  }
+  tokens.advance(2);
+  return true;
+}
+
+bool record_normaliser::state::read_plain_scalar(token_cursor& tokens, json_scalar& out) {
+  const char* start = tokens.peek();
+  if (*start == '"') {
+    // As read_string(): the first '"' or '\\' after the opening quote ends a plain string.
+    const char* end = detail::find_quote_or_backslash(start + 1);
+    out.kind = json_kind::string;
+    out.plain = *end == '"';
+    if (out.plain) {
+      out.text = std::string_view(start + 1, static_cast<std::size_t>(end - start - 1));
+      return true;
+    }
+    return tokens.unescape(start, out.text) == simdjson::SUCCESS;
+  }
+  const std::string_view token = trim_json_space_right(tokens.token());
+  out.text = token;
+  if (*start == '-' || (*start >= '0' && *start <= '9')) {
+    out.kind = json_kind::number;
+    return is_json_number(token);
+  }
+  if (const auto literal = boolean_literal(token)) {
+    out.kind = json_kind::boolean;
+    out.text = *literal;
+    return true;
+  }
+  out.kind = json_kind::null;
+  out.text = {};
+  return token == "null";  // containers, broken literals: the slow path
 }
 
 error_code record_normaliser::state::take_top_field(const wire_text& key, int found,
@@ -280,6 +450,11 @@ error_code record_normaliser::state::take_container(std::string_view key, od::va
 error_code record_normaliser::state::take_named(field_id id, od::value& value) {
   json_scalar scalar;
   if (auto error = decode(value, scalar)) return error;
+  if (!accept_named(id, scalar) && is_container(scalar)) return skip(value);
+  return simdjson::SUCCESS;
+}
+
+bool record_normaliser::state::accept_named(field_id id, const json_scalar& scalar) {
   // Padded: the text is in the input line or the parser's string buffer.
   const auto text = is_identity(id) ? identity_text(id, scalar) : standard_text<true>(id, scalar);
   if (!text) {
@@ -289,38 +464,16 @@ error_code record_normaliser::state::take_named(field_id id, od::value& value) {
           is_identity(id) ? check_identity(id, scalar, unused) : check_standard(id, scalar, unused);
       return problem ? std::move(*problem) : reject{reject_code::bad_string_field, "rule broken"};
     });
-    return is_container(scalar) ? skip(value) : simdjson::SUCCESS;
+    return false;
   }
   fields.set(id, {*text, scalar.plain || has_canonical_text(id)});
-  return simdjson::SUCCESS;
+  return true;
 }
 
 error_code record_normaliser::state::take_custom(const wire_text& name, od::value& value,
                                                  bool distinct) {
-  // The registered type as a plain int (-1: none yet): an optional, or out-parameters, went
-  // through memory and were reloaded in pieces.
-  int known = keys.cached_type();
-  if (!fields.claim_custom(name.text, distinct)) {
-    fail_with([=, this] {
-      return reject{reject_code::duplicate_key,
-                    fmt::format("attribute {} is given twice", quote_for_message(name.text))};
-    });
-    return skip(value);
-  }
-  if (known < 0) {
-    // A name with a registered type passed the name rules when it was registered.
-    if (!is_valid_attr_name(name.text)) {
-      fail_with([=, this] {
-        auto problem = check_attr_name(name.text);
-        return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
-      });
-      return skip(value);
-    }
-    if (const auto registered = types.find(name.text)) {
-      known = static_cast<int>(*registered);
-      keys.cache_type(*registered);
-    }
-  }
+  const int known = start_custom(name, distinct);
+  if (known == refused_custom) return skip(value);
   json_scalar scalar;
   if (auto error = decode(value, scalar)) return error;
   switch (scalar.kind) {
@@ -336,12 +489,6 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
                                   quote_for_message(name.text))};
       });
       return skip(value);
-    case json_kind::string:
-      if (exceeds_code_points(scalar.text, max_attr_value_chars)) {
-        fail_with([=, this] { return *check_attr_string(name.text, scalar.text); });
-        return simdjson::SUCCESS;
-      }
-      break;
     default:
       break;
   }
@@ -353,11 +500,48 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
     });
     return simdjson::SUCCESS;
   }
-  const auto type = attr_type_of(scalar.kind);
-  if (admit_type(name.text, type, scalar, known)) {
-    fields.add_custom(name, type, {scalar.text, scalar.plain}, known >= 0);
-  }
+  accept_custom_scalar(name, scalar, known);
   return simdjson::SUCCESS;
+}
+
+int record_normaliser::state::start_custom(const wire_text& name, bool distinct) {
+  // The registered type as a plain int (-1: none yet): an optional, or out-parameters, went
+  // through memory and were reloaded in pieces.
+  int known = keys.cached_type();
+  if (!fields.claim_custom(name.text, distinct)) {
+    fail_with([=, this] {
+      return reject{reject_code::duplicate_key,
+                    fmt::format("attribute {} is given twice", quote_for_message(name.text))};
+    });
+    return refused_custom;
+  }
+  if (known < 0) {
+    // A name with a registered type passed the name rules when it was registered.
+    if (!is_valid_attr_name(name.text)) {
+      fail_with([=, this] {
+        auto problem = check_attr_name(name.text);
+        return problem ? std::move(*problem) : reject{reject_code::bad_attr_name, "bad name"};
+      });
+      return refused_custom;
+    }
+    if (const auto registered = types.find(name.text)) {
+      known = static_cast<int>(*registered);
+      keys.cache_type(*registered);
+    }
+  }
+  return known;
+}
+
+bool record_normaliser::state::accept_custom_scalar(const wire_text& name,
+                                                    const json_scalar& scalar, int known) {
+  if (scalar.kind == json_kind::string && exceeds_code_points(scalar.text, max_attr_value_chars)) {
+    fail_with([=, this] { return *check_attr_string(name.text, scalar.text); });
+    return false;
+  }
+  const auto type = attr_type_of(scalar.kind);
+  if (!admit_type(name.text, type, scalar, known)) return false;
+  fields.add_custom(name, type, {scalar.text, scalar.plain}, known >= 0);
+  return true;
 }
 
 error_code record_normaliser::state::take_custom_object(const wire_text& name, od::value& value,
@@ -455,6 +639,10 @@ std::optional<reject> record_normaliser::normalise(std::string_view line, std::s
 
 const attribute_types& record_normaliser::types() const noexcept {
   return state_->types;
+}
+
+std::uint64_t record_normaliser::fast_path_records() const noexcept {
+  return state_->plain_records;
 }
 
 const normaliser_options& record_normaliser::options() const noexcept {
