@@ -45,6 +45,15 @@ class record_fields {
     return true;
   }
 
+  /// claim() without remembering where the field was given: for a reader that hands a record
+  /// with a duplicate to one that says where (the token fast path to on-demand).
+  bool claim_quietly(field_id id) noexcept {
+    const auto bit = std::uint32_t{1} << static_cast<unsigned>(id);
+    const bool first = (given_ & bit) == 0;
+    given_ |= bit;
+    return first;
+  }
+
   /// Returns the duplicate_key reject for a claim() of `id` under `key` that returned false.
   reject duplicate(field_id id, std::string_view key, std::string_view container) const;
 

@@ -153,7 +153,7 @@ struct record_normaliser::state {
   /// with on-demand, which says what is wrong with it.
   bool run_plain(const simdjson::padded_string_view& input, text_buffer& out);
   bool take_plain_fields(token_cursor& tokens);
-  bool take_plain_attributes(token_cursor& tokens, std::string_view key);
+  bool take_plain_attributes(token_cursor& tokens);
   [[gnu::always_inline]] inline bool take_plain_named(token_cursor& tokens, field_id id);
   [[gnu::always_inline]] inline bool take_plain_custom(token_cursor& tokens, const wire_text& name,
                                                        bool distinct);
@@ -283,10 +283,10 @@ bool record_normaliser::state::take_plain_fields(token_cursor& tokens) {
     bool taken = false;
     if (found < 0) {
       taken = take_plain_custom(tokens, key, keys.distinct_custom());
-    } else if (!fields.claim(id, key.text, {})) {
+    } else if (!fields.claim_quietly(id)) {
       return false;
     } else if (id == field_id::attributes) {
-      taken = take_plain_attributes(tokens, key.text);
+      taken = take_plain_attributes(tokens);
     } else {
       taken = take_plain_named(tokens, id);
     }
@@ -296,7 +296,7 @@ bool record_normaliser::state::take_plain_fields(token_cursor& tokens) {
   }
 }
 
-bool record_normaliser::state::take_plain_attributes(token_cursor& tokens, std::string_view key) {
+bool record_normaliser::state::take_plain_attributes(token_cursor& tokens) {
   if (*tokens.peek() != '{') {
     json_scalar scalar;  // null is no attributes; anything else is refused by take_container()
     if (!read_plain_scalar(tokens, scalar) || scalar.kind != json_kind::null) return false;
@@ -315,7 +315,7 @@ bool record_normaliser::state::take_plain_attributes(token_cursor& tokens, std::
       // distinct_custom() holds only for names that are custom at any level (take_container()).
       taken = take_plain_custom(tokens, name, found < 0 && keys.distinct_custom());
     } else {
-      taken = fields.claim(id, name.text, key) && take_plain_named(tokens, id);
+      taken = fields.claim_quietly(id) && take_plain_named(tokens, id);
     }
     const char separator = *tokens.peek();
     tokens.advance(1);
