@@ -1,7 +1,10 @@
 // Tests for the JSON number grammar and exact small-integer values.
 #include "nv/record/json_number.hpp"
 
+#include <string>
+
 #include <doctest/doctest.h>
+#include <simdjson.h>
 
 using namespace nv::record;
 
@@ -51,14 +54,33 @@ TEST_CASE("the inline fast path agrees with the grammar") {
   }
 }
 
-TEST_CASE("is_short_integer: integers of up to 18 characters, which always fit 64 bits") {
-  CHECK(is_short_integer("0"));
-  CHECK(is_short_integer("-7"));
-  CHECK(is_short_integer("999999999999999999"));         // 18 digits
-  CHECK(is_short_integer("-99999999999999999"));         // 18 characters
-  CHECK_FALSE(is_short_integer("9999999999999999999"));  // 19 digits: parsed instead
-  CHECK_FALSE(is_short_integer("1.0"));
-  CHECK_FALSE(is_short_integer("1e3"));
-  CHECK_FALSE(is_short_integer("1E3"));
-  CHECK_FALSE(is_short_integer("-1.5e-3"));
+TEST_CASE("is_short_number: short integers and fractions, which always fit") {
+  CHECK(is_short_number("0"));
+  CHECK(is_short_number("-7"));
+  CHECK(is_short_number("999999999999999999"));         // 18 digits
+  CHECK(is_short_number("-99999999999999999"));         // 18 characters
+  CHECK_FALSE(is_short_number("9999999999999999999"));  // 19 digits: parsed instead
+  CHECK(is_short_number("1.0"));
+  CHECK(is_short_number("-0.5"));
+  CHECK(is_short_number("99999999999999999.9"));          // 20 characters
+  CHECK(is_short_number("0.000000000000000001"));         // 20 characters
+  CHECK_FALSE(is_short_number("0.0000000000000000001"));  // 21: parsed instead
+  CHECK_FALSE(is_short_number("1e3"));
+  CHECK_FALSE(is_short_number("1E3"));
+  CHECK_FALSE(is_short_number("-1.5e-3"));
+  // Whatever it lets through, simdjson reads as a number (number_fits()).
+  simdjson::ondemand::parser parser;
+  for (const std::string_view text :
+       {"0", "-7", "999999999999999999", "-99999999999999999", "1.0", "-0.5", "99999999999999999.9",
+        "-9999999999999999.9", "0.000000000000000001", "12345678901234567.8", "-0.0"}) {
+    INFO(text);
+    REQUIRE(is_short_number(text));
+    std::string json = "[";  // in an array, as number_fits() reads a value
+    json.append(text).append("]");
+    const simdjson::padded_string array(json);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::number number;
+    REQUIRE_FALSE(parser.iterate(array).get(doc));
+    CHECK_FALSE(doc.at(0).get_number().get(number));
+  }
 }

@@ -35,8 +35,9 @@ inline std::string check_reject(const reject& reason, const std::string& wire) {
 /// strict DOM parser accepts, and normalising the wire again must give the same wire. A
 /// normaliser without the token fast path must give the same verdict, reject and wire.
 inline std::string check_input(std::string_view input) {
-  record_normaliser hostile, quiet, appending;
-  record_normaliser on_demand({.token_fast_path = false});
+  using token_path = normaliser_options::token_path;
+  record_normaliser hostile({.fast_path = token_path::always}), quiet, appending;
+  record_normaliser on_demand({.fast_path = token_path::off});
   std::string hostile_wire, quiet_wire, again_wire, on_demand_wire;
   constexpr std::string_view body_before = R"({"nv":[{"userID":"u0"},)";
   text_buffer body;

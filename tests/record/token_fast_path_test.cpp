@@ -18,8 +18,8 @@ namespace {
 
 /// Two normalisers fed the same lines, compared line by line.
 struct both_paths {
-  record_normaliser fast;
-  record_normaliser on_demand{{.token_fast_path = false}};
+  record_normaliser fast{{.fast_path = normaliser_options::token_path::always}};
+  record_normaliser on_demand{{.fast_path = normaliser_options::token_path::off}};
   std::string fast_wire, on_demand_wire;
   std::size_t accepted = 0;
 
@@ -115,4 +115,31 @@ TEST_CASE("JSONTestSuite cases as a field value and as attributes: the same resu
   }
   CHECK(cases > 300);
   CHECK(paths.accepted > 20);  // most valid cases are arrays, which attributes cannot be
+}
+
+TEST_CASE("adaptive: records the fast path hands over whole make it step aside, then return") {
+  record_normaliser normaliser;  // adaptive, the default
+  std::string wire;
+  // An object as a custom value: valid, but not the fast path's to read.
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE_FALSE(testing::normalise_padded(
+        normaliser, R"({"userID":"u)" + std::to_string(i) + R"(","o":{"k":1}})", wire));
+  }
+  CHECK(normaliser.fast_path_records() == 0);
+  // Tried at records 1, 3, 6, 11, 20, 37, 70, 135 and 200: 1, 2, 4, … 64 left out between.
+  CHECK(normaliser.fast_path_wasted() == 9);
+  // Plain records again: taken once the 64 records left out have passed, then every one.
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE_FALSE(testing::normalise_padded(
+        normaliser, R"({"userID":"p)" + std::to_string(i) + R"(","n":1})", wire));
+  }
+  CHECK(normaliser.fast_path_wasted() == 9);
+  CHECK(normaliser.fast_path_records() == 100 - 64);
+  // Records with a broken rule are handed over by design: they do not make it step aside.
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(testing::normalise_padded(normaliser, R"({"userID":"x","gender":"robot"})", wire));
+  }
+  REQUIRE_FALSE(testing::normalise_padded(normaliser, R"({"userID":"q","n":2})", wire));
+  CHECK(normaliser.fast_path_records() == 100 - 64 + 1);
+  CHECK(normaliser.fast_path_wasted() == 9);
 }

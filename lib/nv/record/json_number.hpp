@@ -23,13 +23,18 @@ inline bool is_json_number(std::string_view text) noexcept {
   return detail::is_json_number_general(text);
 }
 
-/// Returns whether the JSON number `text` is an integer of at most 18 characters: it then fits
-/// a 64-bit integer (number_fits()) without being parsed.
-inline bool is_short_integer(std::string_view text) noexcept {
-  if (text.size() > 18) return false;
+/// Returns whether the JSON number `text` fits (number_fits()) without being parsed: an integer
+/// of at most 18 characters fits a 64-bit integer, and a fraction without exponent of at most
+/// 20 characters is below 10^18, a finite double.
+inline bool is_short_number(std::string_view text) noexcept {
+  if (text.size() > 20) return false;
   bool integer = true;
-  for (char c : text) integer &= static_cast<unsigned char>(c - '0') < 10 || c == '-';
-  return integer;
+  bool exponent = false;
+  for (char c : text) {
+    integer &= static_cast<unsigned char>(c - '0') < 10 || c == '-';
+    exponent |= (c | 0x20) == 'e';
+  }
+  return integer ? text.size() <= 18 : !exponent;
 }
 
 /// Returns the value of the JSON number `text` when it is exactly an integer in [0, 999999]

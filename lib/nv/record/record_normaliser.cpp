@@ -128,6 +128,40 @@ bool is_container(const json_scalar& value) noexcept {
   return simdjson::SUCCESS;
 }
 
+/// When to try the token fast path. A record it hands over that on-demand then accepts (a
+/// shape it does not take: an object or a long number as a value, an escaped key) cost a walk
+/// for nothing; a file of such records would be read twice over. After each, the fast path is
+/// left out for twice as many records as the time before (at most max_skip), and tried again
+/// after them; each record it takes halves that. Records with a broken rule are handed over
+/// by design and change nothing.
+class fast_path_backoff {
+ public:
+  /// Returns whether to try the fast path on the next record.
+  bool try_next() noexcept {
+    if (skip_left_ == 0) return true;
+    --skip_left_;
+    return false;
+  }
+  void taken() noexcept {
+    ++taken_;
+    skip_ /= 2;
+  }
+  void wasted() noexcept {
+    ++wasted_;
+    skip_ = std::min(std::max(skip_ * 2, 1u), max_skip);
+    skip_left_ = skip_;
+  }
+  std::uint64_t records_taken() const noexcept { return taken_; }
+  std::uint64_t records_wasted() const noexcept { return wasted_; }
+
+ private:
+  static constexpr unsigned max_skip = 64;  // one wasted walk in 65 records at most: about 1%
+  unsigned skip_ = 0;
+  unsigned skip_left_ = 0;
+  std::uint64_t taken_ = 0;
+  std::uint64_t wasted_ = 0;
+};
+
 }  // namespace
 
 struct record_normaliser::state {
@@ -198,12 +232,12 @@ struct record_normaliser::state {
   od::parser parser;
   attribute_types types;
   record_fields fields;
-  recent_keys keys;                 // guesses the field of each key from the records before
-  text_buffer scratch;              // output of validation-only walks
-  text_buffer single;               // normalise()'s wire object, before it is copied out
-  std::optional<reject> pending;    // the first rule the record broke
-  std::size_t new_names = 0;        // custom names this record would add to `types`
-  std::uint64_t plain_records = 0;  // accepted by run_plain()
+  recent_keys keys;               // guesses the field of each key from the records before
+  text_buffer scratch;            // output of validation-only walks
+  text_buffer single;             // normalise()'s wire object, before it is copied out
+  std::optional<reject> pending;  // the first rule the record broke
+  std::size_t new_names = 0;      // custom names this record would add to `types`
+  fast_path_backoff backoff;      // when to try run_plain()
 };
 
 std::optional<reject> record_normaliser::state::run(std::string_view text, text_buffer& out) {
@@ -215,7 +249,13 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
   const line_view line = strip_bom(text);
   const simdjson::padded_string_view input(line.json.data(), line.json.size(),
                                            line.json.size() + simdjson::SIMDJSON_PADDING);
-  if (options.token_fast_path && run_plain(input, out)) return std::nullopt;
+  using token_path = normaliser_options::token_path;
+  const bool tried_fast = options.fast_path == token_path::always ||
+                          (options.fast_path == token_path::adaptive && backoff.try_next());
+  if (tried_fast && run_plain(input, out)) {
+    backoff.taken();
+    return std::nullopt;
+  }
   od::document doc;
   if (auto error = parser.iterate(input).get(doc)) return iterate_failure(error, line);
   od::json_type type{};
@@ -248,6 +288,7 @@ std::optional<reject> record_normaliser::state::run(std::string_view text, text_
   if (!fields.has_identity()) {
     return reject{reject_code::missing_user_id, "neither userID nor anonymousID is given"};
   }
+  if (tried_fast) backoff.wasted();
   accept(out);
   return std::nullopt;
 }
@@ -270,7 +311,6 @@ bool record_normaliser::state::run_plain(const simdjson::padded_string_view& inp
     return false;
   }
   accept(out);
-  ++plain_records;
   return true;
 }
 
@@ -339,7 +379,7 @@ bool record_normaliser::state::take_plain_custom(token_cursor& tokens, const wir
   tokens.advance(1);
   if (scalar.kind == json_kind::null) return true;
   // Whether a longer number fits is simdjson's number parser's to say, on the slow path.
-  if (scalar.kind == json_kind::number && !is_short_integer(scalar.text)) return false;
+  if (scalar.kind == json_kind::number && !is_short_number(scalar.text)) return false;
   return accept_custom_scalar(name, scalar, known);
 }
 
@@ -492,7 +532,7 @@ error_code record_normaliser::state::take_custom(const wire_text& name, od::valu
     default:
       break;
   }
-  if (scalar.kind == json_kind::number && !is_short_integer(scalar.text) && !number_fits(value)) {
+  if (scalar.kind == json_kind::number && !is_short_number(scalar.text) && !number_fits(value)) {
     fail_with([=, this] {
       return reject{reject_code::bad_attr_value,
                     fmt::format("attribute {} {} does not fit a 64-bit integer or a double",
@@ -642,7 +682,11 @@ const attribute_types& record_normaliser::types() const noexcept {
 }
 
 std::uint64_t record_normaliser::fast_path_records() const noexcept {
-  return state_->plain_records;
+  return state_->backoff.records_taken();
+}
+
+std::uint64_t record_normaliser::fast_path_wasted() const noexcept {
+  return state_->backoff.records_wasted();
 }
 
 const normaliser_options& record_normaliser::options() const noexcept {

@@ -45,6 +45,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,10 +61,12 @@ struct normaliser_options {
   std::size_t max_depth = 32;  // nesting allowed inside object-valued custom attributes
   std::size_t max_line_bytes = std::size_t{1} << 20;  // longer lines are line_too_long
   std::size_t max_attribute_names = 10000;            // distinct custom attribute names in one run
-  // Read the common records straight from simdjson's token index, the rest with on-demand;
-  // off, every record is read with on-demand. The results are the same (the fuzzer and the
-  // tests compare them); only the time differs.
-  bool token_fast_path = true;
+  // How records are read: the common ones straight from simdjson's token index and the rest
+  // with on-demand (adaptive: the token path is left out for a while after records it hands
+  // over whole; always: tried on every record, for tests), or all with on-demand (off). The
+  // results are the same, which the fuzzer and the tests check; only the time differs.
+  enum class token_path : std::uint8_t { off, adaptive, always };
+  token_path fast_path = token_path::adaptive;
 };
 
 /// Turns lines into wire users. One per thread: it owns a reused simdjson parser, scratch
@@ -89,6 +92,8 @@ class record_normaliser {
 
   /// Returns how many records the token fast path accepted (the rest went through on-demand).
   std::uint64_t fast_path_records() const noexcept;
+  /// Returns how many records the fast path handed to on-demand that on-demand accepted.
+  std::uint64_t fast_path_wasted() const noexcept;
 
   /// Returns the options this normaliser was made with.
   const normaliser_options& options() const noexcept;
