@@ -314,7 +314,9 @@ bool record_normaliser::state::run_plain(const simdjson::padded_string_view& inp
   return true;
 }
 
-bool record_normaliser::state::take_plain_fields(token_cursor& tokens) {
+bool record_normaliser::state::take_plain_fields(token_cursor& cursor) {
+  // A local copy, so that the position stays in a register (token_cursor::advance()).
+  token_cursor tokens = cursor;
   for (;;) {
     wire_text key;
     int found = -1;
@@ -326,21 +328,28 @@ bool record_normaliser::state::take_plain_fields(token_cursor& tokens) {
     } else if (!fields.claim_quietly(id)) {
       return false;
     } else if (id == field_id::attributes) {
-      taken = take_plain_attributes(tokens);
+      token_cursor inner = tokens;  // its address is taken, not that of `tokens`
+      taken = take_plain_attributes(inner);
+      tokens = inner;
     } else {
       taken = take_plain_named(tokens, id);
     }
     const char separator = *tokens.peek();
     tokens.advance(1);
-    if (!taken || separator != ',') return taken && separator == '}';
+    if (!taken || separator != ',') {
+      cursor = tokens;
+      return taken && separator == '}';
+    }
   }
 }
 
-bool record_normaliser::state::take_plain_attributes(token_cursor& tokens) {
+bool record_normaliser::state::take_plain_attributes(token_cursor& cursor) {
+  token_cursor tokens = cursor;  // in a register, as in take_plain_fields()
   if (*tokens.peek() != '{') {
     json_scalar scalar;  // null is no attributes; anything else is refused by take_container()
     if (!read_plain_scalar(tokens, scalar) || scalar.kind != json_kind::null) return false;
-    tokens.advance(1);
+    cursor = tokens;
+    cursor.advance(1);
     return true;
   }
   tokens.advance(1);
@@ -360,7 +369,10 @@ bool record_normaliser::state::take_plain_attributes(token_cursor& tokens) {
     const char separator = *tokens.peek();
     tokens.advance(1);
     // A '}' that is the line's last token closes the record, not this object: malformed.
-    if (!taken || separator != ',') return taken && separator == '}' && !tokens.at_end();
+    if (!taken || separator != ',') {
+      cursor = tokens;
+      return taken && separator == '}' && !cursor.at_end();
+    }
   }
 }
 
