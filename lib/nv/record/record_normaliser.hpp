@@ -47,10 +47,9 @@
 // fast path reads the records most files hold (an object of plain keys and scalar values,
 // `attributes` one such object, no rule broken) straight from the index, skipping on-demand's
 // per-field bookkeeping (the whole benchmark pipeline takes 7% less time). Any other line (a
-// reject, an object or array
-// value, an escaped key, a number simdjson must size) is read again with on-demand, which finds
-// the reject and its message. Both give the same result for every line: the fuzzer and
-// tests/record/token_fast_path_test.cpp check that against on-demand alone.
+// reject, an object or array value, an escaped key, a number simdjson must size) is read again
+// with on-demand, which finds the reject and its message. Both give the same result for every
+// line: the fuzzer and tests/record/token_fast_path_test.cpp check that against on-demand alone.
 #pragma once
 
 #include <cstddef>
