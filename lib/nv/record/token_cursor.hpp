@@ -45,8 +45,8 @@ class token_cursor {
         .get(text);
   }
 
-  /// Returns whether every token has been consumed: the iterator is moved to the cursor and
-  /// asked.
+  /// Returns whether every token has been consumed: the iterator is moved on to the cursor
+  /// and asked. It never moves back, so ask the copy that is furthest on.
   bool at_end() noexcept {
     for (auto left = at_ - iter_->position(); left > 0; --left) {
       iter_->return_current_and_advance();
