@@ -32,8 +32,9 @@ inline std::string check_reject(const reject& reason, const std::string& wire) {
 /// bytes and once by spaces, and both runs must agree; appended to a body as the record stage
 /// does, it must leave the body as it was on a reject and add the same wire otherwise; an
 /// accepted line's wire must satisfy check_wire_user(), the line must be JSON that simdjson's
-/// strict DOM parser accepts, and normalising the wire again must give the same wire. A
-/// normaliser without the token fast path must give the same verdict, reject and wire.
+/// strict DOM parser accepts, and normalising the wire again must give the same wire. The
+/// first normaliser tries the token fast path on every line; one without it must give the same
+/// verdict, reject and wire.
 inline std::string check_input(std::string_view input) {
   using token_path = normaliser_options::token_path;
   record_normaliser hostile({.fast_path = token_path::always}), quiet, appending;

@@ -1,4 +1,5 @@
-// Parse → normalise → validate → wire for one line, on one reused simdjson on-demand parser.
+// Parse → normalise → validate → wire for one line, on one reused simdjson parser: the token fast
+// path (run_plain()) for the common records, on-demand (the rest of run()) for all others.
 #include "nv/record/record_normaliser.hpp"
 
 #include <algorithm>
