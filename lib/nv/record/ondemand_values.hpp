@@ -63,19 +63,24 @@ inline const char* find_quote_or_backslash(const char* p) noexcept {
 
 }  // namespace detail
 
+/// Views in place the JSON string whose text starts at `start` (after its opening quote) when
+/// it holds no escape: returns whether it does, and then sets `text`. The parser has checked
+/// that the closing quote exists inside the line, and the line is followed by
+/// SIMDJSON_PADDING bytes, so the scan stops in time and reads nothing past them; with no
+/// backslash before it, the first '"' or '\\' it finds is that closing quote.
+inline bool view_plain_string(const char* start, std::string_view& text) noexcept {
+  const char* end = detail::find_quote_or_backslash(start);
+  if (*end != '"') return false;
+  text = std::string_view(start, static_cast<std::size_t>(end - start));
+  return true;
+}
+
 /// Reads the key of `field`. A key without escapes is viewed in the input (no copy, `plain`
 /// set); otherwise it is unescaped into the parser's string buffer.
 inline simdjson::error_code read_key(simdjson::ondemand::field& field, std::string_view& key,
                                      bool& plain) {
-  // The parser has checked that the key's closing quote exists inside the line, and the line
-  // is followed by SIMDJSON_PADDING bytes, so this scan stops in time and reads nothing past.
-  const char* start = field.key().raw();
-  const char* p = detail::find_quote_or_backslash(start);
-  plain = *p == '"';
-  if (plain) {
-    key = std::string_view(start, static_cast<std::size_t>(p - start));
-    return simdjson::SUCCESS;
-  }
+  plain = view_plain_string(field.key().raw(), key);
+  if (plain) return simdjson::SUCCESS;
   return field.unescaped_key().get(key);
 }
 
@@ -83,13 +88,8 @@ inline simdjson::error_code read_key(simdjson::ondemand::field& field, std::stri
 /// it can go to the wire between quotes as is), else unescaped.
 inline simdjson::error_code read_string(simdjson::ondemand::value& value, std::string_view& text,
                                         bool& plain) {
-  // `value` is a string token, its closing quote checked by the parser inside the line. With
-  // no backslash before it, the first '"' or '\\' after the opening quote is that closing quote.
-  const char* start = value.raw_json_token().data() + 1;
-  const char* p = detail::find_quote_or_backslash(start);
-  plain = *p == '"';
+  plain = view_plain_string(value.raw_json_token().data() + 1, text);
   if (plain) {
-    text = std::string_view(start, static_cast<std::size_t>(p - start));
     // Consume the token: simdjson 3.0.1 skips an unread string followed by ':' as if it were a
     // key, which would let `{"a":"b":"c"}` through.
     simdjson::ondemand::raw_json_string consumed;

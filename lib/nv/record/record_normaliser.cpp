@@ -406,10 +406,8 @@ bool record_normaliser::state::read_plain_key(token_cursor& tokens, wire_text& k
     key = {std::string_view(quote + 1, guessed.size), true};
     found = guessed.field;
   } else {
-    // Stage 1 found the closing quote inside the line; a key with escapes goes the slow way.
-    const char* end = detail::find_quote_or_backslash(quote + 1);
-    if (*end != '"') return false;
-    key = {std::string_view(quote + 1, static_cast<std::size_t>(end - quote - 1)), true};
+    if (!view_plain_string(quote + 1, key.text)) return false;  // escaped: the slow way
+    key.plain = true;
     found = keys.lookup(key.text, true);
   }
   tokens.advance(2);
@@ -418,16 +416,10 @@ bool record_normaliser::state::read_plain_key(token_cursor& tokens, wire_text& k
 
 bool record_normaliser::state::read_plain_scalar(token_cursor& tokens, json_scalar& out) {
   const char* start = tokens.peek();
-  if (*start == '"') {
-    // As read_string(): the first '"' or '\\' after the opening quote ends a plain string.
-    const char* end = detail::find_quote_or_backslash(start + 1);
+  if (*start == '"') {  // as read_string()
     out.kind = json_kind::string;
-    out.plain = *end == '"';
-    if (out.plain) {
-      out.text = std::string_view(start + 1, static_cast<std::size_t>(end - start - 1));
-      return true;
-    }
-    return tokens.unescape(start, out.text) == simdjson::SUCCESS;
+    out.plain = view_plain_string(start + 1, out.text);
+    return out.plain || tokens.unescape(start, out.text) == simdjson::SUCCESS;
   }
   const std::string_view token = trim_json_space_right(tokens.token());
   out.text = token;
